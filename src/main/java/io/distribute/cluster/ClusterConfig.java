@@ -1,0 +1,414 @@
+package io.distribute.cluster;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Immutable settings of a node. Start from {@link #defaults()}, {@link #builder()} or {@link #fromEnvironment()}.
+ *
+ * <pre>{@code
+ * ClusterConfig config = ClusterConfig.builder()
+ *         .port(7800).portRange(10)
+ *         .seeds(List.of("a@10.0.0.5", "b@10.0.0.6"))
+ *         .connectTimeout(Duration.ofSeconds(5))
+ *         .build();
+ * }</pre>
+ *
+ * <p>Every setting, its default, and its environment variable and system property are listed in the README; a test
+ * keeps that table and this class in step. Precedence: builder &gt; system property &gt; environment &gt; default.
+ */
+public final class ClusterConfig {
+
+    /** Default first port a node binds: 7800. */
+    public static final int DEFAULT_PORT = 7800;
+    /** Default number of ports tried from {@link #port()}: 10. */
+    public static final int DEFAULT_PORT_RANGE = 10;
+    /** Default stack: the bundled {@code tcp} stack (TCP, static seeds). */
+    public static final String DEFAULT_STACK = "tcp";
+    /** Default cluster name: nodes only ever see nodes of the same cluster name. */
+    public static final String DEFAULT_CLUSTER_NAME = "distribute";
+    /** Default connect timeout: 5 s, time for a found peer's cluster to merge with ours. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** Default ping timeout: 1 s. */
+    public static final Duration DEFAULT_PING_TIMEOUT = Duration.ofSeconds(1);
+    /** Default failure-detection timeout: 3 s without a heartbeat marks a node unresponsive. */
+    public static final Duration DEFAULT_FAILURE_DETECTION_TIMEOUT = Duration.ofSeconds(3);
+    /** Default time a node started with seeds waits for one of them to answer: 1 s. */
+    public static final Duration DEFAULT_JOIN_TIMEOUT = Duration.ofSeconds(1);
+
+    private final int port;
+    private final int portRange;
+    private final List<String> seeds;
+    private final String stack;
+    private final String clusterName;
+    private final Duration connectTimeout;
+    private final Duration pingTimeout;
+    private final Duration failureDetectionTimeout;
+    private final Duration joinTimeout;
+    private final String nodeName;
+    private final String cookie;
+
+    private ClusterConfig(Builder b) {
+        this.port = b.port;
+        this.portRange = b.portRange;
+        this.seeds = List.copyOf(b.seeds);
+        this.stack = b.stack;
+        this.clusterName = b.clusterName;
+        this.connectTimeout = b.connectTimeout;
+        this.pingTimeout = b.pingTimeout;
+        this.failureDetectionTimeout = b.failureDetectionTimeout;
+        this.joinTimeout = b.joinTimeout;
+        this.nodeName = b.nodeName;
+        this.cookie = b.cookie;
+    }
+
+    /** The defaults: port 7800, range 10, no seeds, stack {@code tcp}, timeouts as the constants of this class. */
+    public static ClusterConfig defaults() {
+        return new Builder().build();
+    }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this config. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * The defaults overridden by the environment ({@code CLUSTER_COOKIE}, {@code DISTRIBUTE_*}) and then by system
+     * properties ({@code distribute.*}); see the README's settings table.
+     *
+     * @throws IllegalArgumentException naming the variable or property whose value is invalid
+     */
+    public static ClusterConfig fromEnvironment() {
+        return fromSources(System.getenv(), System::getProperty);
+    }
+
+    /** {@link #fromEnvironment()} over explicit sources, for tests and embedders. */
+    static ClusterConfig fromSources(Map<String, String> env, Function<String, String> sysprops) {
+        Builder b = new Builder();
+        for (Setting s : Setting.values()) {
+            String value = sysprops.apply(s.property);
+            String source = "system property " + s.property;
+            if (value == null) {
+                value = env.get(s.variable);
+                source = "environment variable " + s.variable;
+            }
+            if (value == null || value.isBlank()) {
+                continue;
+            }
+            try {
+                s.apply(b, value.trim());
+            } catch (IllegalArgumentException e) {
+                // The cookie's value is never echoed.
+                String shown = s == Setting.COOKIE ? "" : " ('" + value.trim() + "')";
+                throw new IllegalArgumentException(source + shown + ": " + e.getMessage(), e);
+            }
+        }
+        return b.build();
+    }
+
+    /** First port a node binds (default 7800). A port in the node name overrides it. */
+    public int port() {
+        return port;
+    }
+
+    /** Number of ports tried from {@link #port()}: a node binds the first free one in [port, port+range). */
+    public int portRange() {
+        return portRange;
+    }
+
+    /** Nodes ({@code name@host[:port]}) a starting node tries to join; empty by default. */
+    public List<String> seeds() {
+        return seeds;
+    }
+
+    /** The JGroups stack: {@code tcp}, {@code udp}, {@code dns} (bundled) or a path to a stack file. */
+    public String stack() {
+        return stack;
+    }
+
+    /** The cluster name; only nodes with the same name (and cookie) see each other. */
+    public String clusterName() {
+        return clusterName;
+    }
+
+    /** How long {@code connect} waits for a found peer to merge. */
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /** How long {@code ping} waits for an answer. */
+    public Duration pingTimeout() {
+        return pingTimeout;
+    }
+
+    /** How long without a heartbeat before a node is considered unresponsive and removed. */
+    public Duration failureDetectionTimeout() {
+        return failureDetectionTimeout;
+    }
+
+    /** How long a node started with seeds waits for one of them before it starts alone. */
+    public Duration joinTimeout() {
+        return joinTimeout;
+    }
+
+    /** The node name read from the environment ({@code DISTRIBUTE_NAME}), if any. */
+    public Optional<String> nodeName() {
+        return Optional.ofNullable(nodeName);
+    }
+
+    /** The cookie read from the environment ({@code CLUSTER_COOKIE}), if any. Never printed by {@link #toString()}. */
+    public Optional<String> cookie() {
+        return Optional.ofNullable(cookie);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ClusterConfig c && port == c.port && portRange == c.portRange && seeds.equals(c.seeds)
+                && stack.equals(c.stack) && clusterName.equals(c.clusterName)
+                && connectTimeout.equals(c.connectTimeout) && pingTimeout.equals(c.pingTimeout)
+                && failureDetectionTimeout.equals(c.failureDetectionTimeout) && joinTimeout.equals(c.joinTimeout)
+                && Objects.equals(nodeName, c.nodeName) && Objects.equals(cookie, c.cookie);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(port, portRange, seeds, stack, clusterName, connectTimeout, pingTimeout,
+                failureDetectionTimeout, joinTimeout, nodeName);
+    }
+
+    @Override
+    public String toString() {
+        return "ClusterConfig{port=" + port + ", portRange=" + portRange + ", seeds=" + seeds + ", stack=" + stack
+                + ", clusterName=" + clusterName + ", connectTimeout=" + connectTimeout + ", pingTimeout="
+                + pingTimeout + ", failureDetectionTimeout=" + failureDetectionTimeout + ", joinTimeout="
+                + joinTimeout + (nodeName != null ? ", nodeName=" + nodeName : "")
+                + (cookie != null ? ", cookie=<redacted>" : "") + "}";
+    }
+
+    /** The settings read by {@link #fromEnvironment()}: environment variable, system property, how to apply. */
+    enum Setting {
+        COOKIE("CLUSTER_COOKIE", "distribute.cookie", Builder::cookie),
+        NAME("DISTRIBUTE_NAME", "distribute.name", Builder::nodeName),
+        PORT("DISTRIBUTE_PORT", "distribute.port", (b, v) -> b.port(parseInt(v))),
+        PORT_RANGE("DISTRIBUTE_PORT_RANGE", "distribute.port_range", (b, v) -> b.portRange(parseInt(v))),
+        SEEDS("DISTRIBUTE_SEEDS", "distribute.seeds", (b, v) -> b.seeds(splitList(v))),
+        STACK("DISTRIBUTE_STACK", "distribute.stack", Builder::stack),
+        CLUSTER_NAME("DISTRIBUTE_CLUSTER_NAME", "distribute.cluster_name", Builder::clusterName),
+        CONNECT_TIMEOUT("DISTRIBUTE_CONNECT_TIMEOUT", "distribute.connect_timeout",
+                (b, v) -> b.connectTimeout(parseDuration(v))),
+        PING_TIMEOUT("DISTRIBUTE_PING_TIMEOUT", "distribute.ping_timeout", (b, v) -> b.pingTimeout(parseDuration(v))),
+        FAILURE_DETECTION_TIMEOUT("DISTRIBUTE_FAILURE_DETECTION_TIMEOUT", "distribute.failure_detection_timeout",
+                (b, v) -> b.failureDetectionTimeout(parseDuration(v))),
+        JOIN_TIMEOUT("DISTRIBUTE_JOIN_TIMEOUT", "distribute.join_timeout", (b, v) -> b.joinTimeout(parseDuration(v)));
+
+        final String variable;
+        final String property;
+        private final java.util.function.BiConsumer<Builder, String> applier;
+
+        Setting(String variable, String property, java.util.function.BiConsumer<Builder, String> applier) {
+            this.variable = variable;
+            this.property = property;
+            this.applier = applier;
+        }
+
+        void apply(Builder b, String value) {
+            applier.accept(b, value);
+        }
+    }
+
+    static int parseInt(String v) {
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not an integer");
+        }
+    }
+
+    static List<String> splitList(String v) {
+        List<String> out = new ArrayList<>();
+        for (String s : v.split("[,\\s]+")) {
+            if (!s.isBlank()) {
+                out.add(s.trim());
+            }
+        }
+        return out;
+    }
+
+    /** Parses {@code 500ms}, {@code 5s}, {@code 2m}, a plain number of milliseconds, or ISO-8601 ({@code PT5S}). */
+    static Duration parseDuration(String v) {
+        String s = v.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (s.startsWith("pt") || s.startsWith("p")) {
+                return Duration.parse(v.trim().toUpperCase(Locale.ROOT));
+            }
+            if (s.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2).trim()));
+            }
+            if (s.endsWith("s")) {
+                return Duration.ofMillis(Math.round(Double.parseDouble(s.substring(0, s.length() - 1).trim()) * 1000));
+            }
+            if (s.endsWith("m")) {
+                return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1).trim()) * 60);
+            }
+            return Duration.ofMillis(Long.parseLong(s));
+        } catch (NumberFormatException | DateTimeParseException e) {
+            throw new IllegalArgumentException("not a duration (use e.g. 500ms, 5s, 2m or PT5S)");
+        }
+    }
+
+    /** Builds a {@link ClusterConfig}; every setter validates at once and names the setting in its exception. */
+    public static final class Builder {
+        private int port = DEFAULT_PORT;
+        private int portRange = DEFAULT_PORT_RANGE;
+        private List<String> seeds = Collections.emptyList();
+        private String stack = DEFAULT_STACK;
+        private String clusterName = DEFAULT_CLUSTER_NAME;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration pingTimeout = DEFAULT_PING_TIMEOUT;
+        private Duration failureDetectionTimeout = DEFAULT_FAILURE_DETECTION_TIMEOUT;
+        private Duration joinTimeout = DEFAULT_JOIN_TIMEOUT;
+        private String nodeName;
+        private String cookie;
+
+        private Builder() {
+        }
+
+        private Builder(ClusterConfig c) {
+            port = c.port;
+            portRange = c.portRange;
+            seeds = c.seeds;
+            stack = c.stack;
+            clusterName = c.clusterName;
+            connectTimeout = c.connectTimeout;
+            pingTimeout = c.pingTimeout;
+            failureDetectionTimeout = c.failureDetectionTimeout;
+            joinTimeout = c.joinTimeout;
+            nodeName = c.nodeName;
+            cookie = c.cookie;
+        }
+
+        /** First port to bind, 1-65535 (default 7800). */
+        public Builder port(int port) {
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port must be 1-65535, was " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** Number of ports to try, at least 1 (default 10); port + portRange - 1 must not exceed 65535. */
+        public Builder portRange(int portRange) {
+            if (portRange < 1 || portRange > 1000) {
+                throw new IllegalArgumentException("portRange must be 1-1000, was " + portRange);
+            }
+            this.portRange = portRange;
+            return this;
+        }
+
+        /** Nodes to join at start (default none). Names are checked by {@code startNode}. */
+        public Builder seeds(List<String> seeds) {
+            if (seeds == null || seeds.contains(null)) {
+                throw new IllegalArgumentException("seeds must be a list of node names without nulls");
+            }
+            this.seeds = List.copyOf(seeds);
+            return this;
+        }
+
+        /** Seeds as varargs. */
+        public Builder seeds(String... seeds) {
+            return seeds(seeds == null ? null : Arrays.asList(seeds));
+        }
+
+        /** {@code tcp}, {@code udp}, {@code dns}, or a path to a JGroups stack file (default {@code tcp}). */
+        public Builder stack(String fileOrResource) {
+            if (fileOrResource == null || fileOrResource.isBlank()) {
+                throw new IllegalArgumentException("stack must name a bundled stack (tcp, udp, dns) or a file");
+            }
+            this.stack = fileOrResource.trim();
+            return this;
+        }
+
+        /** Cluster name, 1-100 printable characters (default {@code distribute}). */
+        public Builder clusterName(String clusterName) {
+            if (clusterName == null || clusterName.isBlank() || clusterName.length() > 100
+                    || !clusterName.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+                throw new IllegalArgumentException("clusterName must be 1-100 printable ASCII characters");
+            }
+            this.clusterName = clusterName;
+            return this;
+        }
+
+        /** Connect timeout, positive (default 5 s). */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive("connectTimeout", timeout);
+            return this;
+        }
+
+        /** Ping timeout, positive (default 1 s). */
+        public Builder pingTimeout(Duration timeout) {
+            this.pingTimeout = positive("pingTimeout", timeout);
+            return this;
+        }
+
+        /** Failure-detection timeout, at least 100 ms (default 3 s). */
+        public Builder failureDetectionTimeout(Duration timeout) {
+            positive("failureDetectionTimeout", timeout);
+            if (timeout.toMillis() < 100) {
+                throw new IllegalArgumentException("failureDetectionTimeout must be at least 100ms, was " + timeout);
+            }
+            this.failureDetectionTimeout = timeout;
+            return this;
+        }
+
+        /** How long a node started with seeds waits for them, positive (default 1 s). */
+        public Builder joinTimeout(Duration timeout) {
+            this.joinTimeout = positive("joinTimeout", timeout);
+            return this;
+        }
+
+        /** The node name, as read from the environment; {@code startNode} takes its name as an argument. */
+        public Builder nodeName(String nodeName) {
+            this.nodeName = nodeName;
+            return this;
+        }
+
+        /** The cookie, as read from the environment; {@code startNode} takes its cookie as an argument. */
+        public Builder cookie(String cookie) {
+            this.cookie = cookie;
+            return this;
+        }
+
+        /** The immutable config. */
+        public ClusterConfig build() {
+            if ((long) port + portRange - 1 > 65535) {
+                throw new IllegalArgumentException("port + portRange - 1 exceeds 65535 (port " + port
+                        + ", portRange " + portRange + ")");
+            }
+            return new ClusterConfig(this);
+        }
+
+        private static Duration positive(String setting, Duration d) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(setting + " must be a positive duration, was " + d);
+            }
+            if (d.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException(setting + " must be at most 1 hour, was " + d);
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,659 @@
+package io.distribute.internal;
+
+import io.distribute.Result;
+import io.distribute.cluster.ClusterConfig;
+import io.distribute.cluster.ConnectError;
+import io.distribute.cluster.StartError;
+import org.jgroups.Address;
+import org.jgroups.JChannel;
+import org.jgroups.PhysicalAddress;
+import org.jgroups.Receiver;
+import org.jgroups.View;
+import org.jgroups.conf.ProtocolConfiguration;
+import org.jgroups.conf.ProtocolStackConfigurator;
+import org.jgroups.logging.CustomLogFactory;
+import org.jgroups.logging.Log;
+import org.jgroups.logging.LogFactory;
+import org.jgroups.logging.Slf4jLogImpl;
+import org.jgroups.protocols.AUTH;
+import org.jgroups.protocols.FD_ALL3;
+import org.jgroups.protocols.TCP;
+import org.jgroups.protocols.TCPPING;
+import org.jgroups.protocols.TP;
+import org.jgroups.protocols.pbcast.GMS;
+import org.jgroups.stack.IpAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.nio.file.AccessDeniedException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * The adapter between the public API and a JGroups channel: stack loading, port selection, name and cookie
+ * checks, connect/ping over {@link NodeProtocol}, and the mapping of JGroups' exceptions to typed errors.
+ * Nothing here is public API; no public signature mentions it.
+ */
+public final class JGroupsNode implements AutoCloseable {
+
+    static {
+        // JGroups prefers log4j2 when it is on the classpath; route it to SLF4J like the rest of the library.
+        if (LogFactory.getCustomLogFactory() == null) {
+            LogFactory.setCustomLogFactory(new CustomLogFactory() {
+                @Override
+                public Log getLog(Class<?> clazz) {
+                    return new Slf4jLogImpl(clazz);
+                }
+
+                @Override
+                public Log getLog(String category) {
+                    return new Slf4jLogImpl(category);
+                }
+            });
+        }
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(JGroupsNode.class);
+    /** The name Erlang reports for a node that is not distributed. */
+    public static final String NO_NODE = "nonode@nohost";
+    private static final int MAX_COOKIE = 255;
+    private static final int SHORT_COOKIE = 16;
+
+    /** Names of nodes running in this JVM: a name can only run once per JVM. */
+    private static final Set<String> RUNNING = ConcurrentHashMap.newKeySet();
+    /** host:port pairs claimed by nodes of this JVM, so that concurrent starts never race for one port. */
+    private static final Set<String> CLAIMED_PORTS = ConcurrentHashMap.newKeySet();
+
+    private final NodeName name;
+    private final ClusterConfig config;
+    private final JChannel channel;
+    private final NodeProtocol protocol;
+    private final String claimedPort;
+    private final boolean tcpTransport;
+    private final InetSocketAddress bound;
+    private volatile View view;
+    private volatile List<String> peers = List.of();
+    private final AtomicReference<CompletableFuture<View>> nextView = new AtomicReference<>(new CompletableFuture<>());
+    private final List<Consumer<View>> viewListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final AtomicReference<String> lastSecurityEvent = new AtomicReference<>();
+    private volatile boolean closed;
+
+    private JGroupsNode(NodeName name, ClusterConfig config, JChannel channel, String claimedPort,
+                        InetSocketAddress bound) {
+        this.name = name;
+        this.config = config;
+        this.channel = channel;
+        this.protocol = channel.getProtocolStack().findProtocol(NodeProtocol.class);
+        this.claimedPort = claimedPort;
+        this.tcpTransport = channel.getProtocolStack().getTransport() instanceof TCP;
+        this.bound = bound;
+    }
+
+    // ---------------------------------------------------------------------------------------------------- start
+
+    /** Starts a node; every failure is a typed {@link StartError}. Never throws for bad input. */
+    public static Result<JGroupsNode, StartError> start(String nodeName, String cookie, ClusterConfig config) {
+        Result<NodeName, String> parsed = NodeName.parse(nodeName);
+        if (parsed instanceof Result.Err<NodeName, String> e) {
+            return Result.err(new StartError.InvalidNodeName(e.error()));
+        }
+        NodeName name = parsed.orElseThrow();
+        if (cookie == null || cookie.isEmpty()) {
+            return Result.err(new StartError.StartFailed("cookie is empty: every node needs the cluster's shared secret"));
+        }
+        if (cookie.length() > MAX_COOKIE) {
+            return Result.err(new StartError.CookieTooLong());
+        }
+        if (config == null) {
+            return Result.err(new StartError.StartFailed("config is null (use ClusterConfig.defaults())"));
+        }
+        List<NodeName> seeds = new ArrayList<>();
+        for (String s : config.seeds()) {
+            Result<NodeName, String> seed = NodeName.parse(s);
+            if (seed instanceof Result.Err<NodeName, String> e) {
+                return Result.err(new StartError.StartFailed("seed '" + NodeName.printable(String.valueOf(s))
+                        + "' is invalid: " + e.error()));
+            }
+            seeds.add(seed.orElseThrow());
+        }
+        List<ProtocolConfiguration> probe;
+        try {
+            probe = Stacks.load(config.stack());
+        } catch (Stacks.StackException e) {
+            return Result.err(new StartError.StartFailed(e.getMessage()));
+        }
+        if (!RUNNING.add(name.text())) {
+            return Result.err(new StartError.AlreadyStarted());
+        }
+        boolean started = false;
+        try {
+            InetAddress host;
+            try {
+                host = InetAddress.getByName(name.host());
+            } catch (UnknownHostException e) {
+                return Result.err(new StartError.NetworkError("cannot resolve host '" + name.host() + "'"));
+            }
+            String local = checkLocal(host);
+            if (local != null) {
+                return Result.err(new StartError.NetworkError(local));
+            }
+            if (cookie.length() < SHORT_COOKIE) {
+                LOG.warn("{}: the cookie is shorter than {} characters; use a long random secret in production",
+                        name.text(), SHORT_COOKIE);
+            }
+            CookieSecret secret = CookieSecret.derive(cookie, config.clusterName());
+            int first = name.hasPort() ? name.port() : config.port();
+            int count = name.hasPort() ? 1 : config.portRange();
+            boolean noSeeds = seeds.isEmpty() && Stacks.indexOf(probe, TCPPING.class) >= 0;
+            List<String> busy = new ArrayList<>();
+            for (int port = first; port < first + count && port <= 65535; port++) {
+                String claim = host.getHostAddress() + ":" + port;
+                if (!CLAIMED_PORTS.add(claim)) {
+                    busy.add(String.valueOf(port));
+                    continue;
+                }
+                Attempt a = tryStart(name, secret, config, host, port, seeds, noSeeds, claim);
+                if (a.node != null) {
+                    started = true;
+                    return Result.ok(a.node);
+                }
+                CLAIMED_PORTS.remove(claim);
+                if (a.error != null) {
+                    return Result.err(a.error);
+                }
+                busy.add(String.valueOf(port));
+            }
+            String range = count == 1 ? String.valueOf(first) : first + "-" + (first + count - 1);
+            return Result.err(new StartError.NetworkError("cannot bind " + host.getHostAddress() + ":" + range
+                    + ": all " + count + " port(s) in use"));
+        } finally {
+            if (!started) {
+                RUNNING.remove(name.text());
+            }
+        }
+    }
+
+    private record Attempt(JGroupsNode node, StartError error) {}
+
+    private static Attempt tryStart(NodeName name, CookieSecret secret, ClusterConfig config, InetAddress host,
+                                    int port, List<NodeName> seeds, boolean noSeeds, String claim) {
+        JChannel ch = null;
+        try {
+            List<ProtocolConfiguration> configs = Stacks.load(config.stack());
+            configure(configs, config, host, port, seeds, noSeeds);
+            ch = new JChannel(new ListConfigurator(configs));
+            ch.setName(name.text());
+            String text = name.text();
+            ch.addAddressGenerator(() -> NodeProtocol.newAddress(text));
+            NodeProtocol np = ch.getProtocolStack().findProtocol(NodeProtocol.class);
+            np.setSecret(secret);
+            AUTH auth = ch.getProtocolStack().findProtocol(AUTH.class);
+            ((CookieToken) auth.getAuthToken()).setVerifier(np::verify);
+            JGroupsNode node = new JGroupsNode(name, config, ch, claim, new InetSocketAddress(host, port));
+            np.setSecurityListener(node.lastSecurityEvent::set);
+            ch.setReceiver(node.receiver());
+            ch.connect(config.clusterName());
+            node.onView(ch.getView());
+            LOG.info("{}: started on {}:{} ({} stack{})", name.text(), host.getHostAddress(), port, config.stack(),
+                    seeds.isEmpty() ? "" : ", seeds " + config.seeds());
+            return new Attempt(node, null);
+        } catch (Stacks.StackException e) {
+            close(ch);
+            return new Attempt(null, new StartError.StartFailed(e.getMessage()));
+        } catch (Exception e) {
+            close(ch);
+            StartError err = classifyStartFailure(e, host.getHostAddress() + ":" + port);
+            return new Attempt(null, err); // null: this port is busy, try the next
+        }
+    }
+
+    /**
+     * Maps an exception from binding or starting the channel to a typed error; null means "this port is in use,
+     * try the next one". Public for tests that check the mapping with the real exception types.
+     */
+    public static StartError classifyStartFailure(Throwable t, String where) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            String msg = String.valueOf(c.getMessage());
+            String lower = msg.toLowerCase(java.util.Locale.ROOT);
+            if (c instanceof AccessDeniedException || lower.contains("permission denied")
+                    || lower.contains("operation not permitted") || c instanceof SecurityException
+                    && !lower.contains("cookie")) {
+                return new StartError.SystemError("cannot bind " + where + ": " + msg);
+            }
+            if (c instanceof BindException || c instanceof SocketException) {
+                if (lower.contains("already in use") || lower.contains("no available port")) {
+                    return null;
+                }
+                if (lower.contains("cannot assign requested address")) {
+                    return new StartError.NetworkError("cannot bind " + where + ": not an address of this machine");
+                }
+                return new StartError.NetworkError("cannot bind " + where + ": " + msg);
+            }
+        }
+        String msg = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+        return new StartError.StartFailed("cannot start the channel on " + where + ": " + msg);
+    }
+
+    /** Null if {@code host} is an address of this machine, else the reason it is not. */
+    private static String checkLocal(InetAddress host) {
+        if (host.isAnyLocalAddress()) {
+            return "cannot use the wildcard address " + host.getHostAddress() + ": name the node by a real address";
+        }
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(host, 0))) {
+            return null;
+        } catch (SocketException e) {
+            return "host " + host.getHostAddress() + " is not an address of this machine (" + e.getMessage() + ")";
+        }
+    }
+
+    private static void configure(List<ProtocolConfiguration> configs, ClusterConfig config, InetAddress host,
+                                  int port, List<NodeName> seeds, boolean noSeeds) {
+        var tp = configs.get(0).getProperties();
+        tp.put("bind_addr", host.getHostAddress());
+        tp.put("bind_port", String.valueOf(port));
+        tp.put("port_range", "0");
+        int tcpping = Stacks.indexOf(configs, TCPPING.class);
+        if (tcpping >= 0) {
+            List<String> hosts = new ArrayList<>();
+            for (NodeName s : seeds) {
+                int p0 = s.hasPort() ? s.port() : config.port();
+                int n = s.hasPort() ? 1 : config.portRange();
+                String h = s.host().indexOf(':') >= 0 ? "[" + s.host() + "]" : s.host();
+                for (int p = p0; p < p0 + n; p++) {
+                    hosts.add(h + "[" + p + "]");
+                }
+            }
+            var props = configs.get(tcpping).getProperties();
+            props.put("initial_hosts", String.join(",", hosts));
+            props.put("port_range", "0");
+        }
+        int fd = Stacks.indexOf(configs, FD_ALL3.class);
+        if (fd >= 0) {
+            long timeout = config.failureDetectionTimeout().toMillis();
+            configs.get(fd).getProperties().put("timeout", String.valueOf(timeout));
+            configs.get(fd).getProperties().put("interval", String.valueOf(Math.max(25, timeout / 4)));
+        }
+        int gms = Stacks.indexOf(configs, GMS.class);
+        var g = configs.get(gms).getProperties();
+        // A node with no seeds has nobody to wait for: JGroups' stock 2 s wait is pure delay.
+        g.put("join_timeout", noSeeds ? "1" : String.valueOf(config.joinTimeout().toMillis()));
+        g.put("max_join_attempts", "2");
+    }
+
+    /** Hands the prepared protocol list to JChannel. */
+    private record ListConfigurator(List<ProtocolConfiguration> configs) implements ProtocolStackConfigurator {
+        @Override
+        public String getProtocolStackString() {
+            return configs.toString();
+        }
+
+        @Override
+        public List<ProtocolConfiguration> getProtocolStack() {
+            return configs;
+        }
+    }
+
+    private static void close(JChannel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (RuntimeException e) {
+                LOG.debug("closing a channel that failed to start: {}", e.toString());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------- views
+
+    private Receiver receiver() {
+        return new Receiver() {
+            @Override
+            public void viewAccepted(View v) {
+                onView(v);
+            }
+        };
+    }
+
+    private synchronized void onView(View v) {
+        if (v == null || (view != null && v.getViewId().equals(view.getViewId()))) {
+            return;
+        }
+        view = v;
+        Address me = channel.getAddress();
+        List<String> names = new ArrayList<>(v.size());
+        for (Address a : v.getMembersRaw()) {
+            if (!a.equals(me)) {
+                String n = NodeProtocol.nameOf(a);
+                names.add(n != null ? n : String.valueOf(a));
+            }
+        }
+        peers = List.copyOf(names);
+        for (Consumer<View> l : viewListeners) {
+            l.accept(v);
+        }
+        nextView.getAndSet(new CompletableFuture<>()).complete(v);
+    }
+
+    /** Registers a listener called (on a JGroups thread, must be quick) with every new view. */
+    public void addViewListener(Consumer<View> listener) {
+        viewListeners.add(listener);
+    }
+
+    public void removeViewListener(Consumer<View> listener) {
+        viewListeners.remove(listener);
+    }
+
+    /** The current view (null before the first). */
+    public View view() {
+        return view;
+    }
+
+    /** Waits until {@code member} is in the view or the deadline passes. */
+    private boolean awaitMember(Address member, long deadlineNanos) throws InterruptedException {
+        while (true) {
+            CompletableFuture<View> next = nextView.get();
+            View v = view;
+            if (v != null && v.containsMember(member)) {
+                return true;
+            }
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0 || closed) {
+                return false;
+            }
+            try {
+                next.get(left, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                // loop: re-check the view, then the deadline
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ the calls
+
+    public String selfNode() {
+        return closed ? NO_NODE : name.text();
+    }
+
+    public List<String> nodes() {
+        return closed ? List.of() : peers;
+    }
+
+    public NodeName name() {
+        return name;
+    }
+
+    public ClusterConfig config() {
+        return config;
+    }
+
+    /** Connects to {@code target}: finds it in its host's port range and merges our cluster with its cluster. */
+    public Result<Void, ConnectError> connect(String target) {
+        if (closed) {
+            return Result.err(new ConnectError.ConnectNetworkError("this node is not started"));
+        }
+        Result<NodeName, String> parsed = NodeName.parse(target);
+        if (parsed instanceof Result.Err<NodeName, String> e) {
+            return Result.err(new ConnectError.ConnectNetworkError("invalid node name: " + e.error()));
+        }
+        NodeName t = parsed.orElseThrow();
+        if (t.text().equals(name.text()) || peers.contains(t.text())) {
+            return Result.err(new ConnectError.ConnectIgnored());
+        }
+        long deadline = System.nanoTime() + config.connectTimeout().toNanos();
+        Result<List<PhysicalAddress>, ConnectError> where = addressesOf(t);
+        if (where instanceof Result.Err<List<PhysicalAddress>, ConnectError> e) {
+            return Result.err(e.error());
+        }
+        List<PhysicalAddress> targets = where.orElseThrow();
+        try {
+            return connect(t, targets, deadline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Result.err(new ConnectError.ConnectNetworkError("interrupted while connecting to " + t.text()));
+        }
+    }
+
+    private Result<Void, ConnectError> connect(NodeName t, List<PhysicalAddress> targets, long deadline)
+            throws InterruptedException {
+        // On TCP, a port nobody listens on refuses at once: "not found" needs no waiting for the timeout.
+        CompletableFuture<Boolean> anyListening = tcpTransport ? anyAccepts(targets) : CompletableFuture.completedFuture(true);
+        NodeProtocol.Ack found = null;
+        int answers = 0;
+        try (NodeProtocol.Probe probe = protocol.probe(targets)) {
+            while (found == null) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                NodeProtocol.Ack ack = probe.replies().poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(20)),
+                        TimeUnit.NANOSECONDS);
+                if (ack == null) {
+                    if (anyListening.isDone() && !anyListening.getNow(true)) {
+                        return Result.err(new ConnectError.NodeNotFound());
+                    }
+                    continue;
+                }
+                answers++;
+                if (t.name().equals(nameOnly(ack.name()))) {
+                    found = ack;
+                } else if (answers >= targets.size()) {
+                    return Result.err(new ConnectError.NodeNotFound());
+                }
+            }
+        }
+        if (found == null) {
+            boolean listening = anyListening.getNow(false);
+            return Result.err(listening ? new ConnectError.ConnectTimeout() : new ConnectError.NodeNotFound());
+        }
+        if (!found.authentic()) {
+            return Result.err(new ConnectError.ConnectNetworkError("node " + found.name()
+                    + " rejected our cookie: it belongs to a cluster with another cookie"));
+        }
+        View mine = view;
+        if (mine != null && mine.containsMember(found.from())) {
+            return Result.err(new ConnectError.ConnectIgnored());
+        }
+        if (found.view() != null) {
+            for (Address a : found.view().getMembersRaw()) {
+                if (name.text().equals(NodeProtocol.nameOf(a))) {
+                    return Result.err(new ConnectError.ConnectNetworkError("a node named " + name.text()
+                            + " is already in the cluster of " + found.name()));
+                }
+            }
+        }
+        String securityBefore = lastSecurityEvent.get();
+        while (System.nanoTime() < deadline) {
+            protocol.triggerMerge(found.view(), found.mappings());
+            if (awaitMember(found.from(), Math.min(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500)))) {
+                LOG.debug("{}: connected to {}", name.text(), found.name());
+                return Result.ok();
+            }
+            String security = lastSecurityEvent.get();
+            if (security != null && !security.equals(securityBefore)) {
+                return Result.err(new ConnectError.ConnectNetworkError(security));
+            }
+        }
+        return Result.err(new ConnectError.ConnectTimeout());
+    }
+
+    private static String nameOnly(String nodeName) {
+        if (nodeName == null) {
+            return null;
+        }
+        int at = nodeName.indexOf('@');
+        return at < 0 ? nodeName : nodeName.substring(0, at);
+    }
+
+    /** The physical addresses where {@code t} may listen, or why there are none. */
+    private Result<List<PhysicalAddress>, ConnectError> addressesOf(NodeName t) {
+        InetAddress host;
+        try {
+            host = InetAddress.getByName(t.host());
+        } catch (UnknownHostException e) {
+            return Result.err(new ConnectError.ConnectNetworkError("cannot resolve host '" + t.host() + "'"));
+        }
+        int first = t.hasPort() ? t.port() : config.port();
+        int count = t.hasPort() ? 1 : config.portRange();
+        // A connected UDP socket sends nothing, but fails at once when there is no route to the host.
+        try (DatagramSocket s = new DatagramSocket()) {
+            s.connect(new InetSocketAddress(host, first));
+        } catch (IOException | RuntimeException e) {
+            return Result.err(new ConnectError.ConnectNetworkError("host " + t.host() + " is unreachable: "
+                    + e.getMessage()));
+        }
+        List<PhysicalAddress> out = new ArrayList<>(count);
+        for (int p = first; p < first + count && p <= 65535; p++) {
+            out.add(new IpAddress(host, p));
+        }
+        return Result.ok(out);
+    }
+
+    /** Completes with true as soon as one address accepts a TCP connection, false once all refused. */
+    private CompletableFuture<Boolean> anyAccepts(List<PhysicalAddress> targets) {
+        CompletableFuture<Boolean> result = new CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        int timeout = (int) Math.max(50, Math.min(2000, config.connectTimeout().toMillis()));
+        for (PhysicalAddress pa : targets) {
+            IpAddress ip = (IpAddress) pa;
+            CompletableFuture.runAsync(() -> {
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress(ip.getIpAddress(), ip.getPort()), timeout);
+                    result.complete(true);
+                } catch (IOException e) {
+                    if (refused.incrementAndGet() == targets.size()) {
+                        result.complete(false);
+                    }
+                }
+            }, Probes.EXECUTOR);
+        }
+        return result;
+    }
+
+    /** True if {@code target} answers within the ping timeout: a member over the channel, others by a probe. */
+    public boolean ping(String target) {
+        if (closed || target == null) {
+            return false;
+        }
+        Result<NodeName, String> parsed = NodeName.parse(target);
+        if (parsed.isErr()) {
+            return false;
+        }
+        NodeName t = parsed.orElseThrow();
+        if (t.text().equals(name.text())) {
+            return true;
+        }
+        long timeoutNanos = config.pingTimeout().toNanos();
+        View v = view;
+        if (v != null) {
+            for (Address a : v.getMembersRaw()) {
+                if (t.text().equals(NodeProtocol.nameOf(a))) {
+                    return pingMember(a, timeoutNanos) >= 0;
+                }
+            }
+        }
+        long deadline = System.nanoTime() + timeoutNanos;
+        Result<List<PhysicalAddress>, ConnectError> where = addressesOf(t);
+        if (where.isErr()) {
+            return false;
+        }
+        try (NodeProtocol.Probe probe = protocol.probe(where.orElseThrow())) {
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                NodeProtocol.Ack ack = probe.replies().poll(left, TimeUnit.NANOSECONDS);
+                if (ack != null && ack.authentic() && t.name().equals(nameOnly(ack.name()))) {
+                    return true;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Round trip to a member in nanoseconds, or -1 on timeout. */
+    public long pingMember(Address member, long timeoutNanos) {
+        long start = System.nanoTime();
+        CompletableFuture<Long> f = protocol.ping(member);
+        try {
+            Long end = f.get(timeoutNanos, TimeUnit.NANOSECONDS);
+            return end == null ? -1 : end - start;
+        } catch (TimeoutException | ExecutionException e) {
+            f.cancel(false);
+            return -1;
+        } catch (InterruptedException e) {
+            f.cancel(false);
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** Our own address in the channel. */
+    public Address address() {
+        return channel.getAddress();
+    }
+
+    public InetSocketAddress boundAddress() {
+        return bound;
+    }
+
+    /** Leaves the cluster gracefully and releases the name and port; idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            channel.close();
+        } catch (RuntimeException e) {
+            LOG.warn("{}: error while leaving the cluster: {}", name.text(), e.toString());
+        } finally {
+            peers = List.of();
+            CLAIMED_PORTS.remove(claimedPort);
+            RUNNING.remove(name.text());
+            nextView.get().complete(null);
+            LOG.info("{}: stopped", name.text());
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public String toString() {
+        return "JGroupsNode[" + name.text() + (closed ? ", closed" : "") + "]";
+    }
+
+    /** Helper threads for TCP reachability checks: daemon, few, and idle ones exit. */
+    static final class Probes {
+        static final java.util.concurrent.ExecutorService EXECUTOR = new java.util.concurrent.ThreadPoolExecutor(
+                0, 16, 5, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "distribute-probe");
+                    t.setDaemon(true);
+                    return t;
+                }, new java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy());
+
+        private Probes() {
+        }
+    }
+}

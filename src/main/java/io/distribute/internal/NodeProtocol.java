@@ -1,0 +1,754 @@
+package io.distribute.internal;
+
+import org.jgroups.Address;
+import org.jgroups.BytesMessage;
+import org.jgroups.EmptyMessage;
+import org.jgroups.Event;
+import org.jgroups.Message;
+import org.jgroups.PhysicalAddress;
+import org.jgroups.View;
+import org.jgroups.conf.ClassConfigurator;
+import org.jgroups.protocols.AUTH;
+import org.jgroups.protocols.AuthHeader;
+import org.jgroups.protocols.pbcast.GMS;
+import org.jgroups.stack.Protocol;
+import org.jgroups.util.ByteArrayDataInputStream;
+import org.jgroups.util.ByteArrayDataOutputStream;
+import org.jgroups.util.ExtendedUUID;
+import org.jgroups.util.MessageBatch;
+import org.jgroups.util.Tuple;
+import org.jgroups.util.UUID;
+import org.jgroups.util.Util;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * distribute's own protocol, placed right below AUTH (which is right below GMS).
+ *
+ * <ul>
+ *   <li><b>Handshake.</b> {@code HELLO(nonce_s)} / {@code ACK(nonce_s, nonce_d, HMAC(ack, nonce_s, nonce_d, d, s))}:
+ *   the responder proves it holds the cookie key, and each side learns a fresh nonce chosen by the other.</li>
+ *   <li><b>Gate.</b> Every join/merge message AUTH marks (JOIN_REQ, JOIN_RSP, MERGE_REQ, MERGE_RSP,
+ *   INSTALL_MERGE_VIEW) gets a {@link CookieToken} with {@code HMAC(gms, kind, sender, receiver, nonce)}, where the
+ *   nonce is one the receiver issued to the sender; if there is none yet, the message waits for a handshake. The
+ *   receiver accepts each (nonce, kind) once: a recorded join replayed later is rejected.</li>
+ *   <li><b>Probe.</b> The same HELLO sent to a physical address finds a node (its name, view, and whether it holds
+ *   our cookie) without joining it: used by connect and by ping of a non-member.</li>
+ *   <li><b>Ping.</b> PING/PONG round trip to a member over the channel.</li>
+ *   <li><b>Merge trigger.</b> Asks a coordinator to merge two views now instead of waiting for MERGE3's timer.</li>
+ * </ul>
+ */
+public class NodeProtocol extends Protocol {
+
+    static final short PROTOCOL_ID = 1750;
+    static final short HEADER_MAGIC = 1751;
+    static final short TOKEN_MAGIC = 1752;
+    /** The ExtendedUUID key carrying the node name, so that every view carries every member's name. */
+    static final String NAME_KEY = "distribute.name";
+
+    static final byte KIND_MERGE_TRIGGER = 100;
+
+    private static final long THEIR_NONCE_TTL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final long ISSUED_NONCE_TTL_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final long HANDSHAKE_TIMEOUT_MS = 3000;
+    private static final int MAX_ISSUED_PER_PEER = 8;
+    private static final int MAX_QUEUED_PER_PEER = 64;
+    private static final int MAX_SESSIONS = 4096;
+    private static final int MAX_MAPPINGS = 1024;
+
+    static {
+        ClassConfigurator.addProtocol(PROTOCOL_ID, NodeProtocol.class);
+        ClassConfigurator.addIfAbsent(HEADER_MAGIC, NodeHeader.class);
+        ClassConfigurator.addIfAbsent(TOKEN_MAGIC, CookieToken.class);
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeProtocol.class);
+    private static final short GMS_ID = ClassConfigurator.getProtocolId(GMS.class);
+    private static final short AUTH_ID = ClassConfigurator.getProtocolId(AUTH.class);
+
+    private CookieSecret secret;
+    private final byte[] selfSecret = CookieSecret.newNonce();
+    private final Map<Address, Session> sessions = new ConcurrentHashMap<>();
+    private final Map<Long, Hello> hellos = new ConcurrentHashMap<>();
+    private final Map<Long, CompletableFuture<Long>> pings = new ConcurrentHashMap<>();
+    private final AtomicLong requestIds = new AtomicLong(System.nanoTime());
+    private volatile View view;
+    private volatile Consumer<String> securityListener = s -> { };
+    private Future<?> sweeper;
+
+    /** Sets the cluster key; called by the adapter before the channel connects. */
+    public void setSecret(CookieSecret secret) {
+        this.secret = secret;
+    }
+
+    /** Called (on a JGroups thread; must be quick) with a reason whenever a peer fails the cookie check. */
+    void setSecurityListener(Consumer<String> listener) {
+        this.securityListener = listener;
+    }
+
+    @Override
+    public void start() throws Exception {
+        super.start();
+        if (secret == null) {
+            throw new IllegalStateException("NodeProtocol has no cookie secret");
+        }
+        sweeper = getTransport().getTimer().scheduleWithFixedDelay(this::sweep, 10, 10, TimeUnit.SECONDS, false);
+    }
+
+    @Override
+    public void stop() {
+        if (sweeper != null) {
+            sweeper.cancel(false);
+        }
+        sessions.clear();
+        hellos.clear();
+        pings.values().forEach(f -> f.complete(null));
+        pings.clear();
+        super.stop();
+    }
+
+    // ----------------------------------------------------------------------------------------------- identities
+
+    /** The node name carried in an address, or null if it carries none (not a distribute node). */
+    public static String nameOf(Address a) {
+        if (a instanceof ExtendedUUID e) {
+            byte[] n = e.get(NAME_KEY);
+            return n == null ? null : new String(n, StandardCharsets.UTF_8);
+        }
+        return null;
+    }
+
+    /** An address for a node called {@code name}: a random UUID that carries the name. */
+    public static ExtendedUUID newAddress(String name) {
+        ExtendedUUID a = ExtendedUUID.randomUUID(name);
+        a.put(NAME_KEY, name.getBytes(StandardCharsets.UTF_8));
+        return a;
+    }
+
+    private static byte[] id(Address a) {
+        if (a instanceof UUID u) {
+            String n = nameOf(a);
+            byte[] name = n == null ? new byte[0] : n.getBytes(StandardCharsets.UTF_8);
+            return ByteBuffer.allocate(16 + name.length).putLong(u.getMostSignificantBits())
+                    .putLong(u.getLeastSignificantBits()).put(name).array();
+        }
+        return String.valueOf(a).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static final byte[] LABEL_ACK = "ack".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] LABEL_GMS = "gms".getBytes(StandardCharsets.UTF_8);
+
+    private Address self() {
+        return getAddress();
+    }
+
+    // ------------------------------------------------------------------------------------------- event plumbing
+
+    @Override
+    public Object down(Event evt) {
+        if (evt.getType() == Event.VIEW_CHANGE) {
+            view = evt.getArg();
+        }
+        return down_prot.down(evt);
+    }
+
+    @Override
+    public Object down(Message msg) {
+        AuthHeader auth = msg.getHeader(AUTH_ID);
+        if (auth != null && auth.getToken() instanceof CookieToken) {
+            GMS.GmsHeader gms = msg.getHeader(GMS_ID);
+            if (gms != null) {
+                sendProven(msg, gms.getType(), token -> auth.setToken(token));
+                return null;
+            }
+        }
+        return down_prot.down(msg);
+    }
+
+    @Override
+    public Object up(Message msg) {
+        NodeHeader hdr = msg.getHeader(id);
+        if (hdr == null) {
+            ackDuplicateView(msg);
+            return up_prot.up(msg);
+        }
+        handle(hdr, msg);
+        return null;
+    }
+
+    /**
+     * In a merge every subgroup coordinator multicasts the merged view; a node that installed one copy drops the
+     * other without acknowledging it, and that copy's sender then waits GMS' whole view_ack_collection_timeout
+     * (its own copy can be the one dropped). The view is installed, so acknowledge the duplicate on GMS' behalf.
+     */
+    private void ackDuplicateView(Message msg) {
+        GMS.GmsHeader gms = msg.getHeader(GMS_ID);
+        View current = view;
+        if (gms == null || gms.getType() != GMS.GmsHeader.VIEW || current == null || msg.getSrc() == null) {
+            return;
+        }
+        try {
+            var viewAndDigest = GMS._readViewAndDigest(msg.getArray(), msg.getOffset(), msg.getLength());
+            View received = viewAndDigest == null ? null : viewAndDigest.val1();
+            if (received != null && received.getViewId().equals(current.getViewId())) {
+                down_prot.down(new EmptyMessage(msg.getSrc()).setFlag(Message.Flag.OOB, Message.Flag.NO_FC)
+                        .putHeader(GMS_ID, new GMS.GmsHeader(GMS.GmsHeader.VIEW_ACK)));
+            }
+        } catch (Exception e) {
+            LOG.debug("{}: cannot read a view from {}: {}", self(), msg.getSrc(), e.toString());
+        }
+    }
+
+    @Override
+    public void up(MessageBatch batch) {
+        for (Iterator<Message> it = batch.iterator(); it.hasNext(); ) {
+            Message msg = it.next();
+            NodeHeader hdr = msg.getHeader(id);
+            if (hdr != null) {
+                it.remove();
+                handle(hdr, msg);
+            } else {
+                ackDuplicateView(msg);
+            }
+        }
+        if (!batch.isEmpty()) {
+            up_prot.up(batch);
+        }
+    }
+
+    private void handle(NodeHeader hdr, Message msg) {
+        try {
+            switch (hdr.type) {
+                case NodeHeader.HELLO -> handleHello(hdr, msg);
+                case NodeHeader.ACK -> handleAck(hdr, msg);
+                case NodeHeader.PING -> send(new BytesMessage(msg.getSrc()), new NodeHeader(NodeHeader.PONG, hdr.requestId), true);
+                case NodeHeader.PONG -> {
+                    CompletableFuture<Long> f = pings.remove(hdr.requestId);
+                    if (f != null) {
+                        f.complete(System.nanoTime());
+                    }
+                }
+                case NodeHeader.MERGE -> handleMergeTrigger(hdr, msg);
+                case NodeHeader.MAPPINGS -> handleMappings(msg);
+                default -> LOG.debug("{}: dropping message of unknown type {} from {}", self(), hdr.type, msg.getSrc());
+            }
+        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            // Malformed input from the network: drop it, never let it escape into JGroups' threads.
+            LOG.debug("{}: dropping malformed {} from {}: {}", self(), hdr, msg.getSrc(), e.toString());
+        }
+    }
+
+    private void send(Message msg, NodeHeader hdr, boolean unreliable) {
+        msg.putHeader(id, hdr).setFlag(Message.Flag.OOB);
+        if (unreliable) {
+            msg.setFlag(Message.Flag.NO_RELIABILITY, Message.Flag.NO_FC, Message.Flag.DONT_BUNDLE);
+        }
+        down_prot.down(msg);
+    }
+
+    // -------------------------------------------------------------------------------------------------- handshake
+
+    /** An outstanding HELLO: our nonce and what to do with the verified answer. */
+    private record Hello(byte[] nonce, Consumer<Ack> onAck) {}
+
+    /** An answer to a HELLO. {@code authentic} is false when the responder does not hold our cookie. */
+    public record Ack(Address from, String name, boolean authentic, View view, PhysicalAddress physical,
+                      Map<Address, PhysicalAddress> mappings) {}
+
+    private long sendHello(Address dest, Consumer<Ack> onAck) {
+        long req = requestIds.incrementAndGet();
+        byte[] nonce = CookieSecret.newNonce();
+        hellos.put(req, new Hello(nonce, onAck));
+        ByteArrayDataOutputStream out = new ByteArrayDataOutputStream(64);
+        try {
+            Util.writeAddress(physicalAddressOf(self()), out);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        send(new BytesMessage(dest, out.buffer(), 0, out.position()),
+                new NodeHeader(NodeHeader.HELLO, req).nonces(nonce, null), true);
+        return req;
+    }
+
+    private void handleHello(NodeHeader hdr, Message msg) throws IOException, ClassNotFoundException {
+        Address from = msg.getSrc();
+        if (hdr.nonceA == null || from == null || from.equals(self())) {
+            return;
+        }
+        ByteArrayDataInputStream in = new ByteArrayDataInputStream(msg.getArray(), msg.getOffset(), msg.getLength());
+        Address replyTo = Util.readAddress(in);
+        if (!(replyTo instanceof PhysicalAddress physical)) {
+            return;
+        }
+        addMapping(from, physical);
+        byte[] mine = CookieSecret.newNonce();
+        Session s = session(from);
+        if (s == null) {
+            return;
+        }
+        synchronized (s) {
+            s.issue(mine);
+            s.theirs(hdr.nonceA);
+        }
+        byte[] mac = secret.mac(LABEL_ACK, hdr.nonceA, mine, id(self()), id(from));
+        View v = view;
+        ByteArrayDataOutputStream out = new ByteArrayDataOutputStream(256);
+        Util.writeAddress(physicalAddressOf(self()), out);
+        Util.writeView(v, out);
+        List<Address> members = v == null ? List.of() : v.getMembers();
+        List<Tuple<Address, PhysicalAddress>> known = new ArrayList<>();
+        for (Address m : members) {
+            PhysicalAddress p = physicalAddressOf(m);
+            if (p != null) {
+                known.add(new Tuple<>(m, p));
+            }
+        }
+        writeMappings(known, out);
+        send(new BytesMessage(physical, out.buffer(), 0, out.position()),
+                new NodeHeader(NodeHeader.ACK, hdr.requestId).nonces(hdr.nonceA, mine).mac(mac), true);
+    }
+
+    private void handleAck(NodeHeader hdr, Message msg) throws IOException, ClassNotFoundException {
+        Hello hello = hellos.get(hdr.requestId);
+        Address from = msg.getSrc();
+        if (hello == null || from == null || hdr.nonceB == null || !Arrays.equals(hello.nonce, hdr.nonceA)) {
+            return;
+        }
+        ByteArrayDataInputStream in = new ByteArrayDataInputStream(msg.getArray(), msg.getOffset(), msg.getLength());
+        Address phys = Util.readAddress(in);
+        View v = Util.readView(in);
+        Map<Address, PhysicalAddress> mappings = readMappings(in);
+        boolean authentic = secret.verify(hdr.mac, LABEL_ACK, hdr.nonceA, hdr.nonceB, id(from), id(self()));
+        PhysicalAddress physical = phys instanceof PhysicalAddress p ? p : null;
+        if (authentic) {
+            if (physical != null) {
+                addMapping(from, physical);
+            }
+            Session s = session(from);
+            if (s != null) {
+                synchronized (s) {
+                    s.issue(hello.nonce);
+                    s.theirs(hdr.nonceB);
+                }
+            }
+        }
+        hello.onAck.accept(new Ack(from, nameOf(from), authentic, v, physical, mappings));
+    }
+
+    // ------------------------------------------------------------------------------------------------------ gate
+
+    /** Sends a message that must carry a cookie proof for its receiver, after a handshake if there is no nonce. */
+    private void sendProven(Message msg, byte kind, Consumer<CookieToken> attach) {
+        Address dest = msg.getDest();
+        if (dest == null) {
+            LOG.warn("{}: cannot prove the cookie on a multicast {} message; it will be rejected", self(), kind);
+            down_prot.down(msg);
+            return;
+        }
+        if (dest.equals(self())) {
+            attach.accept(new CookieToken(null, selfSecret, true));
+            down_prot.down(msg);
+            return;
+        }
+        Session s = session(dest);
+        if (s == null) {
+            return;
+        }
+        boolean startHandshake;
+        synchronized (s) {
+            byte[] nonce = s.takeTheirs(kind);
+            if (nonce != null) {
+                attach.accept(new CookieToken(nonce, proof(kind, self(), dest, nonce), false));
+                down_prot.down(msg);
+                return;
+            }
+            if (s.queued.size() >= MAX_QUEUED_PER_PEER) {
+                LOG.warn("{}: too many messages waiting for a handshake with {}; dropping one", self(), dest);
+                return;
+            }
+            s.queued.add(new Pending(msg, kind, attach));
+            startHandshake = !s.handshaking;
+            s.handshaking = true;
+        }
+        if (startHandshake) {
+            long req = sendHello(dest, ack -> handshakeDone(dest, ack));
+            getTransport().getTimer().schedule(() -> handshakeTimedOut(dest, req), HANDSHAKE_TIMEOUT_MS,
+                    TimeUnit.MILLISECONDS, false);
+        }
+    }
+
+    private record Pending(Message msg, byte kind, Consumer<CookieToken> attach) {}
+
+    private void handshakeDone(Address dest, Ack ack) {
+        Session s = sessions.get(dest);
+        if (s == null) {
+            return;
+        }
+        List<Pending> ready = new ArrayList<>();
+        synchronized (s) {
+            s.handshaking = false;
+            ready.addAll(s.queued);
+            s.queued.clear();
+        }
+        if (!ack.authentic()) {
+            String reason = "node " + displayName(dest) + " does not share our cookie; not joining or merging with it";
+            LOG.warn("{}: {}", self(), reason);
+            securityListener.accept(reason);
+            return;
+        }
+        for (Pending p : ready) {
+            sendProven(p.msg(), p.kind(), p.attach());
+        }
+    }
+
+    private void handshakeTimedOut(Address dest, long req) {
+        if (hellos.remove(req) == null) {
+            return;
+        }
+        Session s = sessions.get(dest);
+        if (s == null) {
+            return;
+        }
+        int dropped;
+        synchronized (s) {
+            if (!s.handshaking) {
+                return;
+            }
+            s.handshaking = false;
+            dropped = s.queued.size();
+            s.queued.clear();
+        }
+        LOG.debug("{}: no handshake answer from {} in {} ms; dropped {} message(s)", self(), dest,
+                HANDSHAKE_TIMEOUT_MS, dropped);
+    }
+
+    private byte[] proof(byte kind, Address sender, Address receiver, byte[] nonce) {
+        return secret.mac(LABEL_GMS, new byte[] {kind}, id(sender), id(receiver), nonce);
+    }
+
+    /** Checks a token received with a join/merge message (called by {@link CookieToken#authenticate}). */
+    boolean verify(CookieToken token, Message msg) {
+        GMS.GmsHeader gms = msg.getHeader(GMS_ID);
+        Address from = msg.getSrc();
+        if (gms == null || from == null) {
+            return false;
+        }
+        boolean ok = verify(token, gms.getType(), from);
+        if (!ok) {
+            String reason = "rejected " + GMS.GmsHeader.type2String(gms.getType()) + " from " + displayName(from)
+                    + ": missing, forged or replayed cookie proof";
+            LOG.warn("{}: {}", self(), reason);
+            securityListener.accept(reason);
+        }
+        return ok;
+    }
+
+    private boolean verify(CookieToken token, byte kind, Address from) {
+        if (token.self) {
+            return from.equals(self()) && token.mac != null && Arrays.equals(token.mac, selfSecret);
+        }
+        if (token.nonce == null || token.mac == null) {
+            return false;
+        }
+        Session s = sessions.get(from);
+        if (s == null) {
+            return false;
+        }
+        synchronized (s) {
+            return s.consumeIssued(token.nonce, kind, n -> secret.verify(token.mac, LABEL_GMS, new byte[] {kind},
+                    id(from), id(self()), n));
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------------- probes
+
+    /** Replies to HELLOs sent to physical addresses; poll {@link #replies()} and close when done. */
+    public final class Probe implements AutoCloseable {
+        private final BlockingQueue<Ack> replies = new LinkedBlockingQueue<>();
+        private final List<Long> requests = new ArrayList<>();
+
+        public BlockingQueue<Ack> replies() {
+            return replies;
+        }
+
+        @Override
+        public void close() {
+            requests.forEach(hellos::remove);
+        }
+    }
+
+    /** Sends a HELLO to each address; answers arrive in the probe's queue. */
+    public Probe probe(Collection<PhysicalAddress> targets) {
+        Probe p = new Probe();
+        PhysicalAddress mine = physicalAddressOf(self());
+        for (PhysicalAddress t : targets) {
+            if (!t.equals(mine)) {
+                p.requests.add(sendHello(t, p.replies::add));
+            }
+        }
+        return p;
+    }
+
+    /** A round trip to a member: completes with System.nanoTime() at the answer, or null when stopped. */
+    public CompletableFuture<Long> ping(Address member) {
+        long req = requestIds.incrementAndGet();
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        pings.put(req, f);
+        f.whenComplete((v, e) -> pings.remove(req));
+        send(new BytesMessage(member), new NodeHeader(NodeHeader.PING, req), true);
+        return f;
+    }
+
+    // ------------------------------------------------------------------------------------------------------ merge
+
+    /**
+     * Asks both coordinators (ours and the one of {@code theirs}) to merge now. The merge leader JGroups picks
+     * among them runs the merge; the other ignores the request.
+     */
+    public void triggerMerge(View theirs, Map<Address, PhysicalAddress> theirMappings) {
+        View ours = view;
+        if (ours == null || theirs == null) {
+            return;
+        }
+        Map<Address, PhysicalAddress> all = new LinkedHashMap<>(theirMappings);
+        for (Address m : ours.getMembers()) {
+            PhysicalAddress p = physicalAddressOf(m);
+            if (p != null) {
+                all.put(m, p);
+            }
+        }
+        all.forEach(this::addMapping);
+        Set<Address> coords = new HashSet<>(List.of(ours.getCoord(), theirs.getCoord()));
+        for (Address coord : coords) {
+            byte[] payload = mergePayload(ours, theirs, all);
+            if (coord.equals(self())) {
+                startMerge(ours, theirs, all);
+            } else {
+                Message m = new BytesMessage(coord, payload, 0, payload.length).setFlag(Message.Flag.OOB);
+                NodeHeader hdr = new NodeHeader(NodeHeader.MERGE, 0);
+                m.putHeader(id, hdr);
+                sendProven(m, KIND_MERGE_TRIGGER, token -> hdr.nonces(token.nonce, null).mac(token.mac));
+            }
+        }
+    }
+
+    private byte[] mergePayload(View a, View b, Map<Address, PhysicalAddress> mappings) {
+        try {
+            ByteArrayDataOutputStream out = new ByteArrayDataOutputStream(512);
+            Util.writeView(a, out);
+            Util.writeView(b, out);
+            List<Tuple<Address, PhysicalAddress>> list = new ArrayList<>();
+            mappings.forEach((k, v) -> list.add(new Tuple<>(k, v)));
+            writeMappings(list, out);
+            return Arrays.copyOf(out.buffer(), out.position());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void handleMergeTrigger(NodeHeader hdr, Message msg) throws IOException, ClassNotFoundException {
+        Address from = msg.getSrc();
+        CookieToken token = new CookieToken(hdr.nonceA, hdr.mac, false);
+        if (from == null || !verify(token, KIND_MERGE_TRIGGER, from)) {
+            String reason = "rejected a merge request from " + displayName(from) + ": missing or replayed cookie proof";
+            LOG.warn("{}: {}", self(), reason);
+            securityListener.accept(reason);
+            return;
+        }
+        ByteArrayDataInputStream in = new ByteArrayDataInputStream(msg.getArray(), msg.getOffset(), msg.getLength());
+        View a = Util.readView(in);
+        View b = Util.readView(in);
+        Map<Address, PhysicalAddress> mappings = readMappings(in);
+        startMerge(a, b, mappings);
+    }
+
+    private void startMerge(View a, View b, Map<Address, PhysicalAddress> mappings) {
+        if (a == null || b == null) {
+            return;
+        }
+        mappings.forEach(this::addMapping);
+        View current = view;
+        if (current != null && current.size() > 1 && current.getCoord().equals(self()) && !mappings.isEmpty()) {
+            // Our members will need the other side's addresses once the merged view arrives; this reliable
+            // multicast reaches them before the view does (same sender, FIFO).
+            List<Tuple<Address, PhysicalAddress>> list = new ArrayList<>();
+            mappings.forEach((k, v) -> list.add(new Tuple<>(k, v)));
+            try {
+                ByteArrayDataOutputStream out = new ByteArrayDataOutputStream(256);
+                writeMappings(list, out);
+                Message m = new BytesMessage(null, out.buffer(), 0, out.position());
+                m.putHeader(id, new NodeHeader(NodeHeader.MAPPINGS, 0));
+                down_prot.down(m);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        Map<Address, View> views = new HashMap<>();
+        views.put(a.getCoord(), a);
+        views.put(b.getCoord(), b);
+        up_prot.up(new Event(Event.MERGE, views));
+    }
+
+    private void handleMappings(Message msg) throws IOException, ClassNotFoundException {
+        View v = view;
+        if (v == null || !v.containsMember(msg.getSrc())) {
+            return;
+        }
+        ByteArrayDataInputStream in = new ByteArrayDataInputStream(msg.getArray(), msg.getOffset(), msg.getLength());
+        readMappings(in).forEach(this::addMapping);
+    }
+
+    // ------------------------------------------------------------------------------------------------ addresses
+
+    public PhysicalAddress physicalAddressOf(Address a) {
+        if (a == null) {
+            return null;
+        }
+        Object p = down_prot.down(new Event(Event.GET_PHYSICAL_ADDRESS, a));
+        return p instanceof PhysicalAddress pa ? pa : null;
+    }
+
+    /** Remembers where a node is, in the transport and in TCPPING's hosts (so MERGE3 finds it after a cut). */
+    public void addMapping(Address logical, PhysicalAddress physical) {
+        if (logical == null || physical == null || logical.equals(self())) {
+            return;
+        }
+        // Passing down through TCPPING also adds the address to its dynamic hosts.
+        down_prot.down(new Event(Event.ADD_PHYSICAL_ADDRESS, new Tuple<>(logical, physical)));
+    }
+
+    private static void writeMappings(List<Tuple<Address, PhysicalAddress>> list, ByteArrayDataOutputStream out)
+            throws IOException {
+        int n = Math.min(list.size(), MAX_MAPPINGS);
+        out.writeShort(n);
+        for (int i = 0; i < n; i++) {
+            Util.writeAddress(list.get(i).val1(), out);
+            Util.writeAddress(list.get(i).val2(), out);
+        }
+    }
+
+    private static Map<Address, PhysicalAddress> readMappings(ByteArrayDataInputStream in) throws IOException, ClassNotFoundException {
+        int n = in.readUnsignedShort();
+        if (n > MAX_MAPPINGS) {
+            throw new IOException("too many mappings: " + n);
+        }
+        Map<Address, PhysicalAddress> out = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            Address logical = Util.readAddress(in);
+            Address physical = Util.readAddress(in);
+            if (logical != null && physical instanceof PhysicalAddress p) {
+                out.put(logical, p);
+            }
+        }
+        return out;
+    }
+
+    private static String displayName(Address a) {
+        String n = nameOf(a);
+        return n != null ? n : String.valueOf(a);
+    }
+
+    // ---------------------------------------------------------------------------------------------------- sessions
+
+    private Session session(Address peer) {
+        Session s = sessions.get(peer);
+        if (s != null) {
+            return s;
+        }
+        if (sessions.size() >= MAX_SESSIONS) {
+            sweep();
+            if (sessions.size() >= MAX_SESSIONS) {
+                LOG.warn("{}: {} handshake sessions open; refusing a new one with {}", self(), MAX_SESSIONS, peer);
+                return null;
+            }
+        }
+        return sessions.computeIfAbsent(peer, p -> new Session());
+    }
+
+    private void sweep() {
+        long now = System.nanoTime();
+        View v = view;
+        sessions.entrySet().removeIf(e -> {
+            Session s = e.getValue();
+            synchronized (s) {
+                return !s.handshaking && s.queued.isEmpty() && now - s.lastUsed > ISSUED_NONCE_TTL_NANOS
+                        && (v == null || !v.containsMember(e.getKey()));
+            }
+        });
+    }
+
+    /** What we know of one peer's handshake state. Guarded by its own monitor. */
+    private static final class Session {
+        /** Nonces we issued to the peer: its proofs must use one, once per message kind. */
+        final ArrayDeque<Issued> issued = new ArrayDeque<>();
+        /** The newest nonce the peer issued to us, and the kinds we already used it for. */
+        byte[] theirNonce;
+        long theirNonceAt;
+        final Set<Byte> theirUsedKinds = new HashSet<>();
+        boolean handshaking;
+        final List<Pending> queued = new ArrayList<>();
+        long lastUsed = System.nanoTime();
+
+        void issue(byte[] nonce) {
+            lastUsed = System.nanoTime();
+            if (issued.size() >= MAX_ISSUED_PER_PEER) {
+                issued.removeFirst();
+            }
+            issued.addLast(new Issued(nonce, lastUsed, new HashSet<>()));
+        }
+
+        void theirs(byte[] nonce) {
+            theirNonce = nonce;
+            theirNonceAt = System.nanoTime();
+            theirUsedKinds.clear();
+        }
+
+        byte[] takeTheirs(byte kind) {
+            lastUsed = System.nanoTime();
+            if (theirNonce == null || lastUsed - theirNonceAt > THEIR_NONCE_TTL_NANOS || !theirUsedKinds.add(kind)) {
+                return null;
+            }
+            return theirNonce;
+        }
+
+        boolean consumeIssued(byte[] nonce, byte kind, java.util.function.Predicate<byte[]> macMatches) {
+            long now = System.nanoTime();
+            lastUsed = now;
+            for (Issued i : issued) {
+                if (Arrays.equals(i.nonce, nonce)) {
+                    if (now - i.at > ISSUED_NONCE_TTL_NANOS || i.used.contains(kind) || !macMatches.test(nonce)) {
+                        return false;
+                    }
+                    i.used.add(kind);
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private record Issued(byte[] nonce, long at, Set<Byte> used) {}
+}

@@ -1,0 +1,127 @@
+package io.distribute.internal;
+
+import org.jgroups.conf.ConfiguratorFactory;
+import org.jgroups.conf.ProtocolConfiguration;
+import org.jgroups.conf.ProtocolStackConfigurator;
+import org.jgroups.protocols.AUTH;
+import org.jgroups.protocols.Discovery;
+import org.jgroups.protocols.TP;
+import org.jgroups.protocols.pbcast.GMS;
+import org.jgroups.stack.Protocol;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Loads a stack file (bundled name or path), checks it, and adds distribute's own protocols to it. */
+final class Stacks {
+
+    /** Stack names bundled in the jar as {@code distribute/<name>.xml}. */
+    static final List<String> BUNDLED = List.of("tcp", "udp", "dns");
+
+    private Stacks() {
+    }
+
+    /** Why a stack could not be used; the message names the file and the problem. */
+    static final class StackException extends Exception {
+        StackException(String message) {
+            super(message);
+        }
+    }
+
+    /** The stack's protocols, bottom (transport) first, with NodeProtocol and AUTH inserted right below GMS. */
+    static List<ProtocolConfiguration> load(String stack) throws StackException {
+        List<ProtocolConfiguration> configs = parse(stack);
+        int transport = -1;
+        int gms = -1;
+        List<ProtocolConfiguration> out = new ArrayList<>();
+        for (ProtocolConfiguration pc : configs) {
+            Class<? extends Protocol> cls;
+            try {
+                cls = pc.loadProtocolClass(Stacks.class);
+            } catch (Exception e) {
+                throw new StackException("stack '" + stack + "' names an unknown protocol '" + pc.getProtocolName() + "'");
+            }
+            if (AUTH.class.isAssignableFrom(cls) || NodeProtocol.class.isAssignableFrom(cls)) {
+                continue; // distribute always adds its own cookie authentication
+            }
+            if (TP.class.isAssignableFrom(cls) && transport < 0) {
+                transport = out.size();
+            }
+            if (GMS.class.isAssignableFrom(cls)) {
+                gms = out.size();
+            }
+            out.add(pc);
+        }
+        if (transport != 0) {
+            throw new StackException("stack '" + stack + "' has no transport (TCP or UDP) as its first protocol");
+        }
+        if (gms < 0) {
+            throw new StackException("stack '" + stack + "' has no membership protocol (pbcast.GMS)");
+        }
+        out.add(gms, new ProtocolConfiguration(AUTH.class.getName(),
+                Map.of("auth_class", CookieToken.class.getName())));
+        out.add(gms, new ProtocolConfiguration(NodeProtocol.class.getName(), Map.of()));
+        return out;
+    }
+
+    /** The index of the first protocol of (a subclass of) {@code type}, or -1. */
+    static int indexOf(List<ProtocolConfiguration> configs, Class<? extends Protocol> type) {
+        for (int i = 0; i < configs.size(); i++) {
+            try {
+                if (type.isAssignableFrom(configs.get(i).loadProtocolClass(Stacks.class))) {
+                    return i;
+                }
+            } catch (Exception e) {
+                // checked in load()
+            }
+        }
+        return -1;
+    }
+
+    static boolean hasDiscovery(List<ProtocolConfiguration> configs, Class<? extends Discovery> type) {
+        return indexOf(configs, type) >= 0;
+    }
+
+    private static List<ProtocolConfiguration> parse(String stack) throws StackException {
+        String lower = stack.toLowerCase(Locale.ROOT);
+        InputStream in;
+        String source;
+        if (BUNDLED.contains(lower)) {
+            source = "bundled stack '" + lower + "'";
+            in = Stacks.class.getClassLoader().getResourceAsStream("distribute/" + lower + ".xml");
+            if (in == null) {
+                throw new StackException(source + " is missing from the classpath");
+            }
+        } else {
+            Path p = Path.of(stack);
+            source = "stack file '" + stack + "'";
+            if (!Files.isRegularFile(p)) {
+                throw new StackException(source + " does not exist (bundled stacks: " + String.join(", ", BUNDLED) + ")");
+            }
+            try {
+                in = Files.newInputStream(p);
+            } catch (IOException e) {
+                throw new StackException(source + " cannot be read: " + e.getMessage());
+            }
+        }
+        try (InputStream input = in) {
+            ProtocolStackConfigurator c = ConfiguratorFactory.getStackConfigurator(input);
+            List<ProtocolConfiguration> list = c.getProtocolStack();
+            if (list == null || list.isEmpty()) {
+                throw new StackException(source + " lists no protocols");
+            }
+            return new ArrayList<>(list);
+        } catch (StackException e) {
+            throw e;
+        } catch (Exception e) {
+            String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            throw new StackException(source + " is not a valid JGroups stack: " + why);
+        }
+    }
+}

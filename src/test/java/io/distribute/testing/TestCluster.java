@@ -1,0 +1,141 @@
+package io.distribute.testing;
+
+import io.distribute.Result;
+import io.distribute.cluster.ClusterConfig;
+import io.distribute.cluster.ClusterNode;
+import io.distribute.cluster.StartError;
+import org.awaitility.core.ConditionTimeoutException;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Starts N real nodes on 127.0.0.1 with unique ports, waits until they agree, and on close stops them all and
+ * checks that no JGroups thread is left behind.
+ */
+public final class TestCluster implements AutoCloseable {
+
+    public static final String COOKIE = "test-cookie-0123456789abcdef";
+
+    private final List<ClusterNode> nodes = new ArrayList<>();
+    private final Set<Thread> threadsBefore = new HashSet<>(Thread.getAllStackTraces().keySet());
+
+    /** Fast failure detection and short timeouts for tests. */
+    public static ClusterConfig.Builder testConfig() {
+        return ClusterConfig.builder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .pingTimeout(Duration.ofMillis(500))
+                .failureDetectionTimeout(Duration.ofSeconds(2))
+                .joinTimeout(Duration.ofMillis(500));
+    }
+
+    /** Starts {@code n} nodes named {@code prefix1..n@127.0.0.1:port} and connects them into one cluster. */
+    public static TestCluster of(String prefix, int n) {
+        TestCluster c = new TestCluster();
+        try {
+            for (int i = 1; i <= n; i++) {
+                c.start(prefix + i);
+            }
+            for (int i = 1; i < n; i++) {
+                c.nodes.get(i).connect(c.nodes.get(0).selfNode()).orElseThrow();
+            }
+            c.awaitAgreement();
+            return c;
+        } catch (RuntimeException | Error e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /** Starts one more node {@code name@127.0.0.1:<unique port>}; it joins nobody. */
+    public ClusterNode start(String name) {
+        return start(name, testConfig().build());
+    }
+
+    public ClusterNode start(String name, ClusterConfig config) {
+        int port = Ports.next();
+        Result<ClusterNode, StartError> r = ClusterNode.start(name + "@127.0.0.1:" + port, COOKIE, config);
+        ClusterNode node = r.orElseThrow();
+        nodes.add(node);
+        return node;
+    }
+
+    /** Adds a node started elsewhere, so that close() stops it. */
+    public ClusterNode add(ClusterNode node) {
+        nodes.add(node);
+        return node;
+    }
+
+    public ClusterNode get(int i) {
+        return nodes.get(i);
+    }
+
+    public List<ClusterNode> nodes() {
+        return nodes;
+    }
+
+    /** Waits until every open node lists every other open node, and nothing else; dumps all views on failure. */
+    public void awaitAgreement() {
+        try {
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(this::agree);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("nodes do not agree:\n" + dump(), e);
+        }
+    }
+
+    public boolean agree() {
+        List<ClusterNode> open = nodes.stream().filter(n -> !n.selfNode().equals("nonode@nohost")).toList();
+        Set<String> all = open.stream().map(ClusterNode::selfNode).collect(Collectors.toSet());
+        for (ClusterNode n : open) {
+            Set<String> expected = new HashSet<>(all);
+            expected.remove(n.selfNode());
+            if (!new HashSet<>(n.nodes()).equals(expected) || n.nodes().size() != expected.size()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public String dump() {
+        StringBuilder b = new StringBuilder();
+        for (ClusterNode n : nodes) {
+            b.append("  ").append(n.selfNode()).append(" -> ").append(n.nodes()).append('\n');
+        }
+        return b.toString();
+    }
+
+    @Override
+    public void close() {
+        for (ClusterNode n : nodes) {
+            n.close();
+        }
+        nodes.clear();
+        assertNoThreadLeft(threadsBefore);
+    }
+
+    /** Fails if a JGroups or distribute thread started after {@code before} is still alive a few seconds later. */
+    public static void assertNoThreadLeft(Set<Thread> before) {
+        try {
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> leftover(before).isEmpty());
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("threads left behind: " + leftover(before), e);
+        }
+    }
+
+    private static List<String> leftover(Set<Thread> before) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && !before.contains(t))
+                .map(Thread::getName)
+                .filter(n -> n.contains("jgroups") || n.contains("distribute") || n.contains("Timer")
+                        || n.contains("FD_SOCK") || n.contains("Connection") || n.contains("TcpServer")
+                        || n.contains("ViewHandler") || n.contains("Incoming") || n.contains("INT-"))
+                .filter(n -> !n.equals("distribute-probe"))
+                .toList();
+    }
+}
