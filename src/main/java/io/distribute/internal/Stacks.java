@@ -4,11 +4,11 @@ import org.jgroups.conf.ConfiguratorFactory;
 import org.jgroups.conf.ProtocolConfiguration;
 import org.jgroups.conf.ProtocolStackConfigurator;
 import org.jgroups.protocols.AUTH;
-import org.jgroups.protocols.Discovery;
 import org.jgroups.protocols.TP;
 import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.stack.Protocol;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -17,6 +17,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+
+import javax.xml.parsers.DocumentBuilder;
+import javax.xml.parsers.DocumentBuilderFactory;
+
+import org.xml.sax.SAXParseException;
 
 /** Loads a stack file (bundled name or path), checks it, and adds distribute's own protocols to it. */
 final class Stacks {
@@ -84,10 +89,6 @@ final class Stacks {
         return -1;
     }
 
-    static boolean hasDiscovery(List<ProtocolConfiguration> configs, Class<? extends Discovery> type) {
-        return indexOf(configs, type) >= 0;
-    }
-
     private static List<ProtocolConfiguration> parse(String stack) throws StackException {
         String lower = stack.toLowerCase(Locale.ROOT);
         InputStream in;
@@ -110,8 +111,15 @@ final class Stacks {
                 throw new StackException(source + " cannot be read: " + e.getMessage());
             }
         }
+        byte[] xml;
         try (InputStream input = in) {
-            ProtocolStackConfigurator c = ConfiguratorFactory.getStackConfigurator(input);
+            xml = input.readAllBytes();
+        } catch (IOException e) {
+            throw new StackException(source + " cannot be read: " + e.getMessage());
+        }
+        checkWellFormed(xml, source);
+        try {
+            ProtocolStackConfigurator c = ConfiguratorFactory.getStackConfigurator(new ByteArrayInputStream(xml));
             List<ProtocolConfiguration> list = c.getProtocolStack();
             if (list == null || list.isEmpty()) {
                 throw new StackException(source + " lists no protocols");
@@ -122,6 +130,29 @@ final class Stacks {
         } catch (Exception e) {
             String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
             throw new StackException(source + " is not a valid JGroups stack: " + why);
+        }
+    }
+
+    /** JGroups' own parser silently drops a truncated element; the JDK's says where the file is broken. */
+    private static void checkWellFormed(byte[] xml, String source) throws StackException {
+        try {
+            DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+            f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            f.setXIncludeAware(false);
+            f.setExpandEntityReferences(false);
+            DocumentBuilder b = f.newDocumentBuilder();
+            b.setErrorHandler(new org.xml.sax.helpers.DefaultHandler() {
+                @Override
+                public void fatalError(SAXParseException e) throws SAXParseException {
+                    throw e; // reported in the StackException, not printed to stderr
+                }
+            });
+            b.parse(new ByteArrayInputStream(xml));
+        } catch (SAXParseException e) {
+            throw new StackException(source + " is not a valid JGroups stack: malformed XML at line " + e.getLineNumber()
+                    + ", column " + e.getColumnNumber() + ": " + e.getMessage());
+        } catch (Exception e) {
+            throw new StackException(source + " is not a valid JGroups stack: " + e.getMessage());
         }
     }
 }

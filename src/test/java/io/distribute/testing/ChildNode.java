@@ -1,0 +1,106 @@
+package io.distribute.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A {@link NodeProcess} in a child JVM: start it, talk to it, freeze or kill it by its PID. */
+public final class ChildNode implements AutoCloseable {
+
+    private final Process process;
+    private final PrintWriter stdin;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    public final String name;
+
+    private ChildNode(Process process, String name) {
+        this.process = process;
+        this.name = name;
+        this.stdin = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String l; (l = r.readLine()) != null; ) {
+                    lines.add(l);
+                }
+            } catch (IOException ignored) {
+                // process ended
+            }
+        }, "child-reader-" + name);
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Starts a node named {@code name} in a new JVM and waits (bounded) until it is up. */
+    public static ChildNode start(String name, String cookie, long failureDetectionMs) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), NodeProcess.class.getName(), name,
+                String.valueOf(failureDetectionMs)));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("CLUSTER_COOKIE", cookie);
+        ChildNode c = new ChildNode(pb.start(), name);
+        String first = c.expect("READY", 30);
+        if (first == null) {
+            c.close();
+            throw new IllegalStateException("child " + name + " did not start");
+        }
+        return c;
+    }
+
+    /** Sends a command and returns the first answer line starting with {@code prefix}, or null after the timeout. */
+    public String ask(String command, String prefix, long timeoutSeconds) throws InterruptedException {
+        stdin.println(command);
+        return expect(prefix, timeoutSeconds);
+    }
+
+    private String expect(String prefix, long timeoutSeconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return null;
+            }
+            String l = lines.poll(left, TimeUnit.NANOSECONDS);
+            if (l == null) {
+                return null;
+            }
+            if (l.startsWith(prefix)) {
+                return l;
+            }
+        }
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** SIGKILL: the process dies at once, its kernel closes its sockets. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    public void signal(String sig) throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-" + sig, String.valueOf(process.pid())).inheritIO().start().waitFor(5, TimeUnit.SECONDS);
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() throws InterruptedException, IOException {
+        if (process.isAlive()) {
+            signal("CONT");
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}

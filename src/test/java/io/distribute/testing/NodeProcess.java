@@ -1,0 +1,47 @@
+package io.distribute.testing;
+
+import io.distribute.Result;
+import io.distribute.cluster.ClusterConfig;
+import io.distribute.cluster.ClusterNode;
+import io.distribute.cluster.StartError;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * A node in its own JVM, driven over stdin for crash and freeze tests. Args: name, then optional
+ * failure-detection timeout in ms. The cookie comes from CLUSTER_COOKIE. Prints "READY" once started; then
+ * answers "connect NODE", "nodes", "ping NODE" with one line each; "exit" leaves gracefully.
+ */
+public final class NodeProcess {
+    public static void main(String[] args) throws Exception {
+        String name = args[0];
+        long fdMs = args.length > 1 ? Long.parseLong(args[1]) : 2000;
+        ClusterConfig config = TestCluster.testConfig().failureDetectionTimeout(Duration.ofMillis(fdMs)).build();
+        Result<ClusterNode, StartError> r = ClusterNode.start(name, System.getenv("CLUSTER_COOKIE"), config);
+        if (r instanceof Result.Err<ClusterNode, StartError> e) {
+            System.out.println("FAILED " + e.error());
+            System.exit(2);
+        }
+        ClusterNode node = r.orElseThrow();
+        System.out.println("READY " + node.selfNode());
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        for (String line; (line = in.readLine()) != null; ) {
+            String[] cmd = line.trim().split("\\s+", 2);
+            switch (cmd[0]) {
+                case "connect" -> System.out.println("RESULT " + node.connect(cmd[1]));
+                case "nodes" -> System.out.println("NODES " + String.join(",", node.nodes()));
+                case "ping" -> System.out.println("PING " + node.ping(cmd[1]));
+                case "exit" -> {
+                    node.close();
+                    System.out.println("BYE");
+                    return;
+                }
+                default -> System.out.println("UNKNOWN " + line);
+            }
+        }
+        node.close();
+    }
+}
