@@ -36,6 +36,7 @@ import java.net.UnknownHostException;
 import java.nio.file.AccessDeniedException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -91,8 +92,11 @@ public final class JGroupsNode implements AutoCloseable {
     private volatile List<String> peers = List.of();
     private final AtomicReference<CompletableFuture<View>> nextView = new AtomicReference<>(new CompletableFuture<>());
     private final List<Consumer<View>> viewListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final AtomicReference<String> lastSecurityEvent = new AtomicReference<>();
+    /** Join, merge and handshake attempts refused for a bad or replayed cookie proof. */
+    private final java.util.concurrent.atomic.AtomicLong securityRejections = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
+    /** Orders view updates; never held while calling into JGroups (JGroups holds its own locks when it calls us). */
+    private final Object viewLock = new Object();
 
     private JGroupsNode(NodeName name, ClusterConfig config, JChannel channel, String claimedPort,
                         InetSocketAddress bound) {
@@ -206,7 +210,7 @@ public final class JGroupsNode implements AutoCloseable {
             AUTH auth = ch.getProtocolStack().findProtocol(AUTH.class);
             ((CookieToken) auth.getAuthToken()).setVerifier(np::verify);
             JGroupsNode node = new JGroupsNode(name, config, ch, claim, new InetSocketAddress(host, port));
-            np.setSecurityListener(node.lastSecurityEvent::set);
+            np.setSecurityListener(reason -> node.securityRejections.incrementAndGet());
             ch.setReceiver(node.receiver());
             ch.connect(config.clusterName());
             node.onView(ch.getView());
@@ -330,7 +334,13 @@ public final class JGroupsNode implements AutoCloseable {
         };
     }
 
-    private synchronized void onView(View v) {
+    private void onView(View v) {
+        synchronized (viewLock) {
+            applyView(v);
+        }
+    }
+
+    private void applyView(View v) {
         if (v == null || (view != null && v.getViewId().equals(view.getViewId()))) {
             return;
         }
@@ -431,35 +441,40 @@ public final class JGroupsNode implements AutoCloseable {
 
     private Result<Void, ConnectError> connect(NodeName t, List<PhysicalAddress> targets, long deadline)
             throws InterruptedException {
-        // On TCP, a port nobody listens on refuses at once: "not found" needs no waiting for the timeout.
-        CompletableFuture<Boolean> anyListening = tcpTransport ? anyAccepts(targets) : CompletableFuture.completedFuture(true);
+        // On TCP a port nobody listens on refuses at once, so "not found" needs no waiting for the timeout.
+        Map<PhysicalAddress, CompletableFuture<Boolean>> listening = new java.util.HashMap<>();
+        for (PhysicalAddress target : targets) {
+            listening.put(target, tcpTransport ? accepts((IpAddress) target) : new CompletableFuture<>());
+        }
+        Set<PhysicalAddress> answered = new java.util.HashSet<>();
         NodeProtocol.Ack found = null;
-        int answers = 0;
         try (NodeProtocol.Probe probe = protocol.probe(targets)) {
             while (found == null) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     break;
                 }
-                NodeProtocol.Ack ack = probe.replies().poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(20)),
+                NodeProtocol.Ack ack = probe.replies().poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(10)),
                         TimeUnit.NANOSECONDS);
-                if (ack == null) {
-                    if (anyListening.isDone() && !anyListening.getNow(true)) {
-                        return Result.err(new ConnectError.NodeNotFound());
+                if (ack != null) {
+                    if (t.name().equals(nameOnly(ack.name()))) {
+                        found = ack;
+                        break;
                     }
-                    continue;
+                    answered.add(ack.physical());
                 }
-                answers++;
-                if (t.name().equals(nameOnly(ack.name()))) {
-                    found = ack;
-                } else if (answers >= targets.size()) {
+                // Every port either refused or is another node: nobody of that name is there.
+                boolean undecided = targets.stream().anyMatch(p -> !answered.contains(p)
+                        && !(listening.get(p).isDone() && !listening.get(p).getNow(true)));
+                if (!undecided) {
                     return Result.err(new ConnectError.NodeNotFound());
                 }
             }
         }
         if (found == null) {
-            boolean listening = anyListening.getNow(false);
-            return Result.err(listening ? new ConnectError.ConnectTimeout() : new ConnectError.NodeNotFound());
+            boolean silentListener = targets.stream().anyMatch(p -> !answered.contains(p)
+                    && listening.get(p).getNow(false));
+            return Result.err(silentListener ? new ConnectError.ConnectTimeout() : new ConnectError.NodeNotFound());
         }
         if (!found.authentic()) {
             return Result.err(new ConnectError.ConnectNetworkError("node " + found.name()
@@ -469,27 +484,71 @@ public final class JGroupsNode implements AutoCloseable {
         if (mine != null && mine.containsMember(found.from())) {
             return Result.err(new ConnectError.ConnectIgnored());
         }
-        if (found.view() != null) {
-            for (Address a : found.view().getMembersRaw()) {
-                if (name.text().equals(NodeProtocol.nameOf(a))) {
-                    return Result.err(new ConnectError.ConnectNetworkError("a node named " + name.text()
-                            + " is already in the cluster of " + found.name()));
-                }
-            }
+        String clash = duplicateName(mine, found.view());
+        if (clash != null) {
+            return Result.err(new ConnectError.ConnectNetworkError("a node named " + clash
+                    + " is already in the cluster of " + found.name() + "; names must be unique"));
         }
-        String securityBefore = lastSecurityEvent.get();
+        return mergeWith(found, deadline);
+    }
+
+    /**
+     * Merges with the cluster {@code found} belongs to, and waits until every member of that cluster is in our view
+     * (a member that was busy during the merge is left out of it by JGroups; it is merged again here).
+     */
+    private Result<Void, ConnectError> mergeWith(NodeProtocol.Ack found, long deadline) throws InterruptedException {
+        NodeProtocol.Ack next = found;
         while (System.nanoTime() < deadline) {
-            protocol.triggerMerge(found.view(), found.mappings());
-            if (awaitMember(found.from(), Math.min(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500)))) {
+            if (next != null) {
+                protocol.triggerMerge(next.view(), next.mappings());
+            }
+            long step = Math.min(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500));
+            Address waitFor = next != null ? next.from() : found.from();
+            awaitMember(waitFor, step);
+            View v = view;
+            List<Address> missing = found.view() == null ? List.of() : found.view().getMembers().stream()
+                    .filter(m -> v == null || !v.containsMember(m)).toList();
+            if (missing.isEmpty()) {
                 LOG.debug("{}: connected to {}", name.text(), found.name());
                 return Result.ok();
             }
-            String security = lastSecurityEvent.get();
-            if (security != null && !security.equals(securityBefore)) {
-                return Result.err(new ConnectError.ConnectNetworkError(security));
-            }
+            // Ask a missing member for its current view and merge with that.
+            PhysicalAddress where = found.mappings().get(missing.get(0));
+            next = where == null ? null : probeOne(where, Math.min(deadline, System.nanoTime()
+                    + TimeUnit.MILLISECONDS.toNanos(200)));
+        }
+        View v = view;
+        if (v != null && v.containsMember(found.from())) {
+            LOG.info("{}: connected to {}, but not every member of its cluster has merged yet", name.text(), found.name());
+            return Result.ok();
         }
         return Result.err(new ConnectError.ConnectTimeout());
+    }
+
+    private NodeProtocol.Ack probeOne(PhysicalAddress where, long deadline) throws InterruptedException {
+        try (NodeProtocol.Probe probe = protocol.probe(List.of(where))) {
+            long left = deadline - System.nanoTime();
+            NodeProtocol.Ack ack = left > 0 ? probe.replies().poll(left, TimeUnit.NANOSECONDS) : null;
+            return ack != null && ack.authentic() ? ack : null;
+        }
+    }
+
+    /** A node name present in both views (names must be unique in a cluster), or null. */
+    private static String duplicateName(View ours, View theirs) {
+        if (ours == null || theirs == null) {
+            return null;
+        }
+        Set<String> names = new java.util.HashSet<>();
+        for (Address a : ours.getMembersRaw()) {
+            names.add(NodeProtocol.nameOf(a));
+        }
+        for (Address a : theirs.getMembersRaw()) {
+            String n = NodeProtocol.nameOf(a);
+            if (n != null && names.contains(n)) {
+                return n;
+            }
+        }
+        return null;
     }
 
     private static String nameOnly(String nodeName) {
@@ -519,30 +578,24 @@ public final class JGroupsNode implements AutoCloseable {
         }
         List<PhysicalAddress> out = new ArrayList<>(count);
         for (int p = first; p < first + count && p <= 65535; p++) {
-            out.add(new IpAddress(host, p));
+            if (!(host.equals(bound.getAddress()) && p == bound.getPort())) {
+                out.add(new IpAddress(host, p));
+            }
         }
         return Result.ok(out);
     }
 
-    /** Completes with true as soon as one address accepts a TCP connection, false once all refused. */
-    private CompletableFuture<Boolean> anyAccepts(List<PhysicalAddress> targets) {
-        CompletableFuture<Boolean> result = new CompletableFuture<>();
-        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+    /** Completes with whether {@code target} accepts a TCP connection (a frozen process still does). */
+    private CompletableFuture<Boolean> accepts(IpAddress target) {
         int timeout = (int) Math.max(50, Math.min(2000, config.connectTimeout().toMillis()));
-        for (PhysicalAddress pa : targets) {
-            IpAddress ip = (IpAddress) pa;
-            CompletableFuture.runAsync(() -> {
-                try (Socket s = new Socket()) {
-                    s.connect(new InetSocketAddress(ip.getIpAddress(), ip.getPort()), timeout);
-                    result.complete(true);
-                } catch (IOException e) {
-                    if (refused.incrementAndGet() == targets.size()) {
-                        result.complete(false);
-                    }
-                }
-            }, Probes.EXECUTOR);
-        }
-        return result;
+        return CompletableFuture.supplyAsync(() -> {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(target.getIpAddress(), target.getPort()), timeout);
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        }, Probes.EXECUTOR);
     }
 
     /** True if {@code target} answers within the ping timeout: a member over the channel, others by a probe. */
@@ -606,6 +659,11 @@ public final class JGroupsNode implements AutoCloseable {
         }
     }
 
+    /** How many join, merge or handshake attempts this node refused for a bad or replayed cookie proof. */
+    public long securityRejections() {
+        return securityRejections.get();
+    }
+
     /** Our own address in the channel. */
     public Address address() {
         return channel.getAddress();
@@ -617,11 +675,13 @@ public final class JGroupsNode implements AutoCloseable {
 
     /** Leaves the cluster gracefully and releases the name and port; idempotent. */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
+    public void close() {
+        synchronized (viewLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
         try {
             channel.close();
         } catch (RuntimeException e) {

@@ -311,7 +311,11 @@ public class NodeProtocol extends Protocol {
         }
         synchronized (s) {
             s.issue(mine);
-            s.theirs(hdr.nonceA);
+            // HELLOs are OOB and may be handled out of order: keep the newest (request ids only grow).
+            if (hdr.requestId > s.theirRequest) {
+                s.theirs(hdr.nonceA);
+                s.theirRequest = hdr.requestId;
+            }
         }
         byte[] mac = secret.mac(LABEL_ACK, hdr.nonceA, mine, id(self()), id(from));
         View v = view;
@@ -707,6 +711,8 @@ public class NodeProtocol extends Protocol {
         /** The newest nonce the peer issued to us, and the kinds we already used it for. */
         byte[] theirNonce;
         long theirNonceAt;
+        /** The request id of the HELLO that brought theirNonce (the ACK path uses 0). */
+        long theirRequest = Long.MIN_VALUE;
         final Set<Byte> theirUsedKinds = new HashSet<>();
         boolean handshaking;
         final List<Pending> queued = new ArrayList<>();

@@ -39,10 +39,16 @@ public final class ChildNode implements AutoCloseable {
 
     /** Starts a node named {@code name} in a new JVM and waits (bounded) until it is up. */
     public static ChildNode start(String name, String cookie, long failureDetectionMs) throws Exception {
+        return start(name, cookie, failureDetectionMs, 7800, 10);
+    }
+
+    /** As {@link #start(String, String, long)}, binding the first free port of [port, port + range). */
+    public static ChildNode start(String name, String cookie, long failureDetectionMs, int port, int range)
+            throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), NodeProcess.class.getName(), name,
-                String.valueOf(failureDetectionMs)));
+                String.valueOf(failureDetectionMs), String.valueOf(port), String.valueOf(range)));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("CLUSTER_COOKIE", cookie);
         ChildNode c = new ChildNode(pb.start(), name);

@@ -12,14 +12,18 @@ import java.time.Duration;
 
 /**
  * A node in its own JVM, driven over stdin for crash and freeze tests. Args: name, then optional
- * failure-detection timeout in ms. The cookie comes from CLUSTER_COOKIE. Prints "READY" once started; then
+ * failure-detection timeout in ms, then optional first port and port range. The cookie comes from CLUSTER_COOKIE. Prints "READY" once started; then
  * answers "connect NODE", "nodes", "ping NODE" with one line each; "exit" leaves gracefully.
  */
 public final class NodeProcess {
     public static void main(String[] args) throws Exception {
         String name = args[0];
         long fdMs = args.length > 1 ? Long.parseLong(args[1]) : 2000;
-        ClusterConfig config = TestCluster.testConfig().failureDetectionTimeout(Duration.ofMillis(fdMs)).build();
+        ClusterConfig.Builder b = TestCluster.testConfig().failureDetectionTimeout(Duration.ofMillis(fdMs));
+        if (args.length > 3) {
+            b.port(Integer.parseInt(args[2])).portRange(Integer.parseInt(args[3]));
+        }
+        ClusterConfig config = b.build();
         Result<ClusterNode, StartError> r = ClusterNode.start(name, System.getenv("CLUSTER_COOKIE"), config);
         if (r instanceof Result.Err<ClusterNode, StartError> e) {
             System.out.println("FAILED " + e.error());
