@@ -1,0 +1,118 @@
+package io.distribute.cluster;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The README's settings table, the code's defaults and fromEnvironment() agree; precedence is as documented. */
+class SettingsTableTest {
+
+    /** setting name -> [default, variable, property] as the README states them. */
+    private static Map<String, String[]> readmeTable() throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("README.md"));
+        int start = lines.indexOf("## Settings");
+        assertTrue(start >= 0, "README has a Settings section");
+        Map<String, String[]> rows = new LinkedHashMap<>();
+        for (String line : lines.subList(start, lines.size())) {
+            if (line.startsWith("## ") && !line.equals("## Settings")) {
+                break;
+            }
+            if (line.startsWith("| `")) {
+                String[] cells = line.split("\\|");
+                rows.put(strip(cells[1]), new String[] {strip(cells[2]), strip(cells[3]), strip(cells[4])});
+            }
+        }
+        return rows;
+    }
+
+    private static String strip(String cell) {
+        return cell.trim().replace("`", "");
+    }
+
+    @Test
+    void everySettingIsInTheReadmeWithItsVariableAndProperty() throws IOException {
+        Map<String, String[]> table = readmeTable();
+        Map<String, ClusterConfig.Setting> byName = new HashMap<>();
+        byName.put("cookie", ClusterConfig.Setting.COOKIE);
+        byName.put("nodeName", ClusterConfig.Setting.NAME);
+        byName.put("port", ClusterConfig.Setting.PORT);
+        byName.put("portRange", ClusterConfig.Setting.PORT_RANGE);
+        byName.put("seeds", ClusterConfig.Setting.SEEDS);
+        byName.put("stack", ClusterConfig.Setting.STACK);
+        byName.put("clusterName", ClusterConfig.Setting.CLUSTER_NAME);
+        byName.put("connectTimeout", ClusterConfig.Setting.CONNECT_TIMEOUT);
+        byName.put("pingTimeout", ClusterConfig.Setting.PING_TIMEOUT);
+        byName.put("failureDetectionTimeout", ClusterConfig.Setting.FAILURE_DETECTION_TIMEOUT);
+        byName.put("joinTimeout", ClusterConfig.Setting.JOIN_TIMEOUT);
+        assertEquals(ClusterConfig.Setting.values().length, byName.size(), "this test names every Setting");
+        assertEquals(byName.keySet(), table.keySet(), "README rows");
+        for (var e : byName.entrySet()) {
+            String[] row = table.get(e.getKey());
+            assertEquals(e.getValue().variable, row[1], e.getKey());
+            assertEquals(e.getValue().property, row[2], e.getKey());
+        }
+    }
+
+    @Test
+    void readmeDefaultsAreTheCodesDefaults() throws IOException {
+        Map<String, String[]> t = readmeTable();
+        ClusterConfig d = ClusterConfig.defaults();
+        assertEquals(String.valueOf(d.port()), t.get("port")[0]);
+        assertEquals(String.valueOf(d.portRange()), t.get("portRange")[0]);
+        assertEquals(d.stack(), t.get("stack")[0]);
+        assertEquals(d.clusterName(), t.get("clusterName")[0]);
+        assertEquals(d.connectTimeout(), ClusterConfig.parseDuration(t.get("connectTimeout")[0]));
+        assertEquals(d.pingTimeout(), ClusterConfig.parseDuration(t.get("pingTimeout")[0]));
+        assertEquals(d.failureDetectionTimeout(), ClusterConfig.parseDuration(t.get("failureDetectionTimeout")[0]));
+        assertEquals(d.joinTimeout(), ClusterConfig.parseDuration(t.get("joinTimeout")[0]));
+        assertTrue(d.seeds().isEmpty() && t.get("seeds")[0].equals("none"));
+        assertTrue(d.cookie().isEmpty() && d.nodeName().isEmpty());
+    }
+
+    @Test
+    void fromEnvironmentReadsEverySettingWithPrecedence() {
+        Map<String, String> env = Map.of("CLUSTER_COOKIE", "env-cookie", "DISTRIBUTE_NAME", "a@127.0.0.1",
+                "DISTRIBUTE_PORT", "9000", "DISTRIBUTE_PORT_RANGE", "3", "DISTRIBUTE_SEEDS", "b@h1, c@h2:9001",
+                "DISTRIBUTE_STACK", "udp", "DISTRIBUTE_CLUSTER_NAME", "orders",
+                "DISTRIBUTE_CONNECT_TIMEOUT", "2s", "DISTRIBUTE_PING_TIMEOUT", "250ms",
+                "DISTRIBUTE_FAILURE_DETECTION_TIMEOUT", "PT4S");
+        Map<String, String> props = Map.of("distribute.port", "9100", "distribute.join_timeout", "700");
+        ClusterConfig c = ClusterConfig.fromSources(env, props::get);
+        assertEquals(9100, c.port(), "system property beats environment");
+        assertEquals(3, c.portRange());
+        assertEquals(List.of("b@h1", "c@h2:9001"), c.seeds());
+        assertEquals("udp", c.stack());
+        assertEquals("orders", c.clusterName());
+        assertEquals(Duration.ofSeconds(2), c.connectTimeout());
+        assertEquals(Duration.ofMillis(250), c.pingTimeout());
+        assertEquals(Duration.ofSeconds(4), c.failureDetectionTimeout());
+        assertEquals(Duration.ofMillis(700), c.joinTimeout());
+        assertEquals("env-cookie", c.cookie().orElseThrow());
+        assertEquals("a@127.0.0.1", c.nodeName().orElseThrow());
+        assertEquals(9200, c.toBuilder().port(9200).build().port(), "builder beats everything");
+        assertTrue(c.toString().contains("cookie=<redacted>") && !c.toString().contains("env-cookie"));
+    }
+
+    @Test
+    void badValuesNameTheVariableButNeverEchoTheCookie() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ClusterConfig.fromSources(Map.of("DISTRIBUTE_PORT", "http"), k -> null));
+        assertTrue(e.getMessage().contains("DISTRIBUTE_PORT") && e.getMessage().contains("http"), e.getMessage());
+        IllegalArgumentException t = assertThrows(IllegalArgumentException.class,
+                () -> ClusterConfig.fromSources(Map.of("DISTRIBUTE_PING_TIMEOUT", "soon"), k -> null));
+        assertTrue(t.getMessage().contains("DISTRIBUTE_PING_TIMEOUT"), t.getMessage());
+        IllegalArgumentException b = assertThrows(IllegalArgumentException.class, () -> ClusterConfig.builder().port(0));
+        assertTrue(b.getMessage().contains("port"), b.getMessage());
+    }
+}
