@@ -2,8 +2,12 @@ package io.distribute.cluster;
 
 import io.distribute.Result;
 import io.distribute.internal.JGroupsNode;
+import io.distribute.retry.RetryPolicy;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * The cluster calls of a distributed Erlang node, for this JVM's default node (as one BEAM VM is one node).
@@ -22,6 +26,27 @@ public final class Cluster {
 
     private static final Object LOCK = new Object();
     private static volatile ClusterNode defaultNode;
+    /** Subscriptions made through this facade; they follow the default node across stop and start. */
+    private static final List<Listener> LISTENERS = new CopyOnWriteArrayList<>();
+
+    private static final class Listener implements Subscription {
+        final Consumer<MembershipEvent> consumer;
+        volatile Subscription current;
+
+        Listener(Consumer<MembershipEvent> consumer) {
+            this.consumer = consumer;
+        }
+
+        @Override
+        public void close() {
+            synchronized (LOCK) {
+                LISTENERS.remove(this);
+                if (current != null) {
+                    current.close();
+                }
+            }
+        }
+    }
 
     private Cluster() {
     }
@@ -40,6 +65,9 @@ public final class Cluster {
             Result<ClusterNode, StartError> r = ClusterNode.start(name, cookie, config);
             if (r instanceof Result.Ok<ClusterNode, StartError> ok) {
                 defaultNode = ok.value();
+                for (Listener l : LISTENERS) {
+                    l.current = ok.value().subscribe(l.consumer);
+                }
                 return Result.ok();
             }
             return Result.err(((Result.Err<ClusterNode, StartError>) r).error());
@@ -53,6 +81,44 @@ public final class Cluster {
             return Result.err(new ConnectError.ConnectNetworkError("this node is not started (call startNode first)"));
         }
         return n.connect(node);
+    }
+
+    /** {@link ClusterNode#connect(String, RetryPolicy)} on this JVM's node. */
+    public static Result<Void, ConnectError> connect(String node, RetryPolicy policy) {
+        ClusterNode n = defaultNode;
+        if (n == null) {
+            return Result.err(new ConnectError.ConnectNetworkError("this node is not started (call startNode first)"));
+        }
+        return n.connect(node, policy);
+    }
+
+    /**
+     * Subscribes to membership events of this JVM's node, as {@link ClusterNode#subscribe}. The subscription
+     * outlives {@link #stop()}: after the next {@link #startNode} it receives that node's events too.
+     */
+    public static Subscription subscribe(Consumer<MembershipEvent> listener) {
+        if (listener == null) {
+            return () -> { };
+        }
+        synchronized (LOCK) {
+            Listener l = new Listener(listener);
+            LISTENERS.add(l);
+            ClusterNode n = defaultNode;
+            if (n != null) {
+                l.current = n.subscribe(listener);
+            }
+            return l;
+        }
+    }
+
+    /** {@link ClusterNode#monitor} on this JVM's node; completes at once with NOT_CONNECTED if it is not started. */
+    public static CompletableFuture<MembershipEvent.NodeDown> monitor(String node) {
+        ClusterNode n = defaultNode;
+        if (n == null) {
+            return CompletableFuture.completedFuture(new MembershipEvent.NodeDown(String.valueOf(node),
+                    DownReason.NOT_CONNECTED));
+        }
+        return n.monitor(node);
     }
 
     /** The connected nodes; empty before start and after stop. */

@@ -2,8 +2,13 @@ package io.distribute.cluster;
 
 import io.distribute.Result;
 import io.distribute.internal.JGroupsNode;
+import io.distribute.retry.RetryPolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * A distributed node: the calls of {@link Cluster} on an instance, for several nodes in one JVM (application
@@ -20,6 +25,8 @@ import java.util.List;
  * <p>No method throws for bad input (null included): failures are typed values.
  */
 public final class ClusterNode implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
 
     private final JGroupsNode node;
 
@@ -47,6 +54,64 @@ public final class ClusterNode implements AutoCloseable {
      */
     public Result<Void, ConnectError> connect(String node) {
         return this.node.connect(node);
+    }
+
+    /**
+     * {@link #connect(String)} with retries: {@code ConnectTimeout}, {@code NodeNotFound} and network failures are
+     * retried as {@code policy} says (each attempt and delay is logged at debug); {@code ConnectIgnored}, a rejected
+     * cookie, an invalid name, a duplicate name or a stopped node end it at once. A null policy means no retry.
+     */
+    public Result<Void, ConnectError> connect(String node, RetryPolicy policy) {
+        RetryPolicy p = policy == null ? RetryPolicy.noRetry() : policy;
+        for (int attempt = 1; ; attempt++) {
+            Result<Void, ConnectError> r = connect(node);
+            if (r.isOk() || !(r instanceof Result.Err<Void, ConnectError> err)
+                    || !JGroupsNode.isRetryable(err.error()) || !p.shouldRetry(attempt)) {
+                return r;
+            }
+            long delay = p.delayMs(attempt);
+            LOG.debug("{}: connect to {} failed on attempt {} ({}); retrying in {} ms", selfNode(), node, attempt,
+                    err.error().describe(), delay);
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return r;
+            }
+        }
+    }
+
+    /**
+     * Subscribes {@code listener} to membership events. It first receives a {@link MembershipEvent.NodeUp} for
+     * every node connected now, then every later change, with nothing missed or repeated in between.
+     *
+     * <p>Contract: events for one subscriber arrive in order and never concurrently, on one of this node's event
+     * threads (never a JGroups thread). A listener should not block for long: it delays only its own later events,
+     * not other subscribers or the cluster. An exception it throws is logged and delivery goes on. When this node
+     * stops, the listener gets {@code NodeDown(node, LOCAL_STOP)} for every node still connected.
+     */
+    public Subscription subscribe(Consumer<MembershipEvent> listener) {
+        if (listener == null) {
+            return () -> { };
+        }
+        AutoCloseable s = node.subscribe(listener);
+        return () -> {
+            try {
+                s.close();
+            } catch (Exception e) {
+                LOG.debug("closing a subscription: {}", e.toString());
+            }
+        };
+    }
+
+    /**
+     * Watches {@code node} as Erlang's {@code monitor_node}: the future completes with its
+     * {@link MembershipEvent.NodeDown} when it goes down, at once with {@link DownReason#NOT_CONNECTED} if it is
+     * not connected now, and with {@link DownReason#LOCAL_STOP} if this node stops first. Dependent stages run on
+     * this node's event threads.
+     */
+    public CompletableFuture<MembershipEvent.NodeDown> monitor(String node) {
+        return this.node.monitor(node);
     }
 
     /** The names of all connected nodes, without this one; empty after {@link #close()}. */

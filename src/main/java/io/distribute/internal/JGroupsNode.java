@@ -3,6 +3,8 @@ package io.distribute.internal;
 import io.distribute.Result;
 import io.distribute.cluster.ClusterConfig;
 import io.distribute.cluster.ConnectError;
+import io.distribute.cluster.DownReason;
+import io.distribute.cluster.MembershipEvent;
 import io.distribute.cluster.StartError;
 import org.jgroups.Address;
 import org.jgroups.JChannel;
@@ -91,10 +93,10 @@ public final class JGroupsNode implements AutoCloseable {
     private volatile View view;
     private volatile List<String> peers = List.of();
     private final AtomicReference<CompletableFuture<View>> nextView = new AtomicReference<>(new CompletableFuture<>());
-    private final List<Consumer<View>> viewListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Join, merge and handshake attempts refused for a bad or replayed cookie proof. */
     private final java.util.concurrent.atomic.AtomicLong securityRejections = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
+    private final Membership membership;
     /** Orders view updates; never held while calling into JGroups (JGroups holds its own locks when it calls us). */
     private final Object viewLock = new Object();
 
@@ -107,6 +109,7 @@ public final class JGroupsNode implements AutoCloseable {
         this.claimedPort = claimedPort;
         this.tcpTransport = channel.getProtocolStack().getTransport() instanceof TCP;
         this.bound = bound;
+        this.membership = new Membership(name.text());
     }
 
     // ---------------------------------------------------------------------------------------------------- start
@@ -341,9 +344,10 @@ public final class JGroupsNode implements AutoCloseable {
     }
 
     private void applyView(View v) {
-        if (v == null || (view != null && v.getViewId().equals(view.getViewId()))) {
+        if (closed || v == null || (view != null && v.getViewId().equals(view.getViewId()))) {
             return;
         }
+        View previous = view;
         view = v;
         Address me = channel.getAddress();
         List<String> names = new ArrayList<>(v.size());
@@ -354,19 +358,30 @@ public final class JGroupsNode implements AutoCloseable {
             }
         }
         peers = List.copyOf(names);
-        for (Consumer<View> l : viewListeners) {
-            l.accept(v);
+        Map<String, DownReason> reasons = new java.util.HashMap<>();
+        if (previous != null) {
+            for (Address a : previous.getMembersRaw()) {
+                if (!v.containsMember(a) && NodeProtocol.nameOf(a) != null) {
+                    reasons.put(NodeProtocol.nameOf(a), protocol.reasonFor(a));
+                }
+            }
         }
+        membership.changed(peers, reasons);
         nextView.getAndSet(new CompletableFuture<>()).complete(v);
     }
 
-    /** Registers a listener called (on a JGroups thread, must be quick) with every new view. */
-    public void addViewListener(Consumer<View> listener) {
-        viewListeners.add(listener);
+    /** Subscribes to membership events: current members first as NodeUp, then every change. */
+    public AutoCloseable subscribe(Consumer<MembershipEvent> listener) {
+        synchronized (viewLock) {
+            return membership.subscribe(listener);
+        }
     }
 
-    public void removeViewListener(Consumer<View> listener) {
-        viewListeners.remove(listener);
+    /** Completes with {@code node}'s NodeDown; at once (NOT_CONNECTED) if it is not connected. */
+    public CompletableFuture<MembershipEvent.NodeDown> monitor(String node) {
+        synchronized (viewLock) {
+            return membership.monitor(node);
+        }
     }
 
     /** The current view (null before the first). */
@@ -415,11 +430,11 @@ public final class JGroupsNode implements AutoCloseable {
     /** Connects to {@code target}: finds it in its host's port range and merges our cluster with its cluster. */
     public Result<Void, ConnectError> connect(String target) {
         if (closed) {
-            return Result.err(new ConnectError.ConnectNetworkError("this node is not started"));
+            return Result.err(new ConnectError.ConnectNetworkError(NOT_STARTED));
         }
         Result<NodeName, String> parsed = NodeName.parse(target);
         if (parsed instanceof Result.Err<NodeName, String> e) {
-            return Result.err(new ConnectError.ConnectNetworkError("invalid node name: " + e.error()));
+            return Result.err(new ConnectError.ConnectNetworkError(INVALID_NAME + ": " + e.error()));
         }
         NodeName t = parsed.orElseThrow();
         if (t.text().equals(name.text()) || peers.contains(t.text())) {
@@ -549,6 +564,25 @@ public final class JGroupsNode implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** Reasons of connect failures that a retry cannot fix. */
+    static final String INVALID_NAME = "invalid node name";
+    static final String NOT_STARTED = "this node is not started";
+    static final String COOKIE_REJECTED = "rejected our cookie";
+    static final String DUPLICATE_NAME = "is already in the cluster";
+
+    /** Whether retrying {@code error} may help: timeouts, not-found and network trouble, not refusals. */
+    public static boolean isRetryable(ConnectError error) {
+        if (error instanceof ConnectError.ConnectTimeout || error instanceof ConnectError.NodeNotFound) {
+            return true;
+        }
+        if (error instanceof ConnectError.ConnectNetworkError n) {
+            String r = n.reason();
+            return !(r.startsWith(INVALID_NAME) || r.startsWith(NOT_STARTED) || r.contains(COOKIE_REJECTED)
+                    || r.contains(DUPLICATE_NAME) || r.startsWith("interrupted"));
+        }
+        return false;
     }
 
     private static String nameOnly(String nodeName) {
@@ -688,6 +722,9 @@ public final class JGroupsNode implements AutoCloseable {
             LOG.warn("{}: error while leaving the cluster: {}", name.text(), e.toString());
         } finally {
             peers = List.of();
+            synchronized (viewLock) {
+                membership.stop();
+            }
             CLAIMED_PORTS.remove(claimedPort);
             RUNNING.remove(name.text());
             nextView.get().complete(null);

@@ -1,6 +1,8 @@
 package io.distribute.internal;
 
+import org.jgroups.Address;
 import org.jgroups.Header;
+import org.jgroups.util.Util;
 
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -16,6 +18,11 @@ public final class NodeHeader extends Header {
     static final byte PONG = 4;
     static final byte MERGE = 5;
     static final byte MAPPINGS = 6;
+    /** Rides on GMS' VIEW message: why the members that left it were removed. */
+    static final byte REASONS = 7;
+
+    /** At most this many reasons ride on one view. */
+    static final int MAX_REASONS = 256;
 
     byte type;
     long requestId;
@@ -25,6 +32,9 @@ public final class NodeHeader extends Header {
     byte[] nonceB;
     /** ACK, MERGE: the HMAC proof. */
     byte[] mac;
+    /** REASONS: departed members and, index by index, the ordinal of their DownReason. */
+    Address[] members;
+    byte[] reasons;
 
     public NodeHeader() {
     }
@@ -55,9 +65,22 @@ public final class NodeHeader extends Header {
         return NodeHeader::new;
     }
 
+    NodeHeader reasons(Address[] members, byte[] reasons) {
+        this.members = members;
+        this.reasons = reasons;
+        return this;
+    }
+
     @Override
     public int serializedSize() {
-        return 1 + 8 + size(nonceA) + size(nonceB) + size(mac);
+        int n = 1 + 8 + size(nonceA) + size(nonceB) + size(mac);
+        if (type == REASONS) {
+            n += 2;
+            for (Address a : members) {
+                n += Util.size(a) + 1;
+            }
+        }
+        return n;
     }
 
     @Override
@@ -67,6 +90,13 @@ public final class NodeHeader extends Header {
         write(out, nonceA);
         write(out, nonceB);
         write(out, mac);
+        if (type == REASONS) {
+            out.writeShort(members.length);
+            for (int i = 0; i < members.length; i++) {
+                Util.writeAddress(members[i], out);
+                out.writeByte(reasons[i]);
+            }
+        }
     }
 
     @Override
@@ -76,6 +106,22 @@ public final class NodeHeader extends Header {
         nonceA = read(in, CookieSecret.NONCE_BYTES);
         nonceB = read(in, CookieSecret.NONCE_BYTES);
         mac = read(in, CookieSecret.MAC_BYTES);
+        if (type == REASONS) {
+            int n = in.readUnsignedShort();
+            if (n > MAX_REASONS) {
+                throw new IOException(n + " reasons exceed " + MAX_REASONS);
+            }
+            members = new Address[n];
+            reasons = new byte[n];
+            for (int i = 0; i < n; i++) {
+                try {
+                    members[i] = Util.readAddress(in);
+                } catch (ClassNotFoundException e) {
+                    throw new IOException(e);
+                }
+                reasons[i] = in.readByte();
+            }
+        }
     }
 
     private static int size(byte[] b) {

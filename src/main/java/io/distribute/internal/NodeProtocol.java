@@ -10,6 +10,11 @@ import org.jgroups.View;
 import org.jgroups.conf.ClassConfigurator;
 import org.jgroups.protocols.AUTH;
 import org.jgroups.protocols.AuthHeader;
+import org.jgroups.protocols.TCP;
+import org.jgroups.blocks.cs.BaseServer;
+import org.jgroups.blocks.cs.Connection;
+import org.jgroups.blocks.cs.ConnectionListener;
+import io.distribute.cluster.DownReason;
 import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.stack.Protocol;
 import org.jgroups.util.ByteArrayDataInputStream;
@@ -116,6 +121,7 @@ public class NodeProtocol extends Protocol {
             throw new IllegalStateException("NodeProtocol has no cookie secret");
         }
         sweeper = getTransport().getTimer().scheduleWithFixedDelay(this::sweep, 10, 10, TimeUnit.SECONDS, false);
+        listenToConnections();
     }
 
     @Override
@@ -128,6 +134,94 @@ public class NodeProtocol extends Protocol {
         pings.values().forEach(f -> f.complete(null));
         pings.clear();
         super.stop();
+    }
+
+    // -------------------------------------------------------------------------------------------- down reasons
+
+    private static final DownReason[] REASONS = DownReason.values();
+    private static final long REASON_TTL_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+    private record Observed(DownReason reason, long at) {}
+
+    /** What this node saw of members that may be removed soon: leave requests, connections lost. */
+    private final Map<Address, Observed> observed = new ConcurrentHashMap<>();
+
+    private void record(Address member, DownReason reason) {
+        if (member == null) {
+            return;
+        }
+        // A leave request is the strongest evidence: a graceful leave also closes connections.
+        observed.merge(member, new Observed(reason, System.nanoTime()),
+                (old, now) -> old.reason == DownReason.LEFT && now.reason != DownReason.LEFT ? old : now);
+    }
+
+    /** Why {@code member} left the view, as observed here or by the coordinator that removed it. */
+    public DownReason reasonFor(Address member) {
+        Observed o = observed.get(member);
+        return o != null && System.nanoTime() - o.at < REASON_TTL_NANOS ? o.reason : DownReason.UNRESPONSIVE;
+    }
+
+    /** The coordinator tells every member why it removed whom, on the view message itself (no ordering race). */
+    private void attachReasons(Message msg) {
+        long now = System.nanoTime();
+        List<Address> members = new ArrayList<>();
+        List<Byte> codes = new ArrayList<>();
+        for (Map.Entry<Address, Observed> e : observed.entrySet()) {
+            if (now - e.getValue().at < REASON_TTL_NANOS && members.size() < NodeHeader.MAX_REASONS) {
+                members.add(e.getKey());
+                codes.add((byte) e.getValue().reason.ordinal());
+            }
+        }
+        if (members.isEmpty()) {
+            return;
+        }
+        byte[] b = new byte[codes.size()];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = codes.get(i);
+        }
+        msg.putHeader(id, new NodeHeader(NodeHeader.REASONS, 0).reasons(members.toArray(new Address[0]), b));
+    }
+
+    /** The transport lost a connection: a dead process's kernel closes its sockets without a graceful close. */
+    private void connectionClosed(Connection conn) {
+        if (conn.isClosedGracefully() || !(conn.peerAddress() instanceof PhysicalAddress peer)) {
+            return;
+        }
+        View v = view;
+        if (v == null) {
+            return;
+        }
+        for (Address m : v.getMembersRaw()) {
+            if (peer.equals(physicalAddressOf(m))) {
+                record(m, DownReason.CRASHED);
+            }
+        }
+    }
+
+    private void listenToConnections() {
+        if (!(getTransport() instanceof TCP tcp)) {
+            return;
+        }
+        try {
+            // TCP keeps its server in a protected field with no getter; the listener API itself is public.
+            java.lang.reflect.Field f = TCP.class.getDeclaredField("srv");
+            f.setAccessible(true);
+            Object srv = f.get(tcp);
+            if (srv instanceof BaseServer server) {
+                server.addConnectionListener(new ConnectionListener() {
+                    @Override
+                    public void connectionClosed(Connection conn) {
+                        NodeProtocol.this.connectionClosed(conn);
+                    }
+
+                    @Override
+                    public void connectionEstablished(Connection conn) {
+                    }
+                });
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.debug("{}: cannot watch TCP connections ({}); crashes will be reported as unresponsive", self(), e.toString());
+        }
     }
 
     // ----------------------------------------------------------------------------------------------- identities
@@ -171,12 +265,58 @@ public class NodeProtocol extends Protocol {
     public Object down(Event evt) {
         if (evt.getType() == Event.VIEW_CHANGE) {
             view = evt.getArg();
+            View v = view;
+            suspects.keySet().removeIf(a -> !v.containsMember(a));
         }
         return down_prot.down(evt);
     }
 
+    /** Confirmed suspects (VERIFY_SUSPECT2 passed them up) that are still in the view, and how often re-raised. */
+    private final Map<Address, Integer> suspects = new ConcurrentHashMap<>();
+    private static final long SUSPECT_RETRY_MS = 250;
+    private static final int SUSPECT_RETRIES = 40;
+
+    @Override
+    public Object up(Event evt) {
+        switch (evt.getType()) {
+            case Event.SUSPECT -> {
+                Collection<Address> suspected = evt.getArg();
+                for (Address a : suspected) {
+                    if (suspects.putIfAbsent(a, 0) == null) {
+                        getTransport().getTimer().schedule(() -> resuspect(a), SUSPECT_RETRY_MS, TimeUnit.MILLISECONDS, false);
+                    }
+                }
+            }
+            case Event.UNSUSPECT -> suspects.remove((Address) evt.getArg());
+            default -> { }
+        }
+        return up_prot.up(evt);
+    }
+
+    /**
+     * GMS discards a suspicion that arrives while a merge holds its queue, and VERIFY_SUSPECT2 raises it only once:
+     * a node killed just after a merge would then stay listed until heartbeats time out. Re-raise a confirmed
+     * suspicion until the member is out of the view.
+     */
+    private void resuspect(Address a) {
+        Integer n = suspects.get(a);
+        View v = view;
+        if (n == null || v == null || !v.containsMember(a) || n >= SUSPECT_RETRIES) {
+            suspects.remove(a);
+            return;
+        }
+        suspects.put(a, n + 1);
+        up_prot.up(new Event(Event.SUSPECT, List.of(a)));
+        getTransport().getTimer().schedule(() -> resuspect(a), SUSPECT_RETRY_MS, TimeUnit.MILLISECONDS, false);
+    }
+
     @Override
     public Object down(Message msg) {
+        GMS.GmsHeader view = msg.getHeader(GMS_ID);
+        if (view != null && view.getType() == GMS.GmsHeader.VIEW) {
+            attachReasons(msg);
+            return down_prot.down(msg);
+        }
         AuthHeader auth = msg.getHeader(AUTH_ID);
         if (auth != null && auth.getToken() instanceof CookieToken) {
             GMS.GmsHeader gms = msg.getHeader(GMS_ID);
@@ -191,12 +331,33 @@ public class NodeProtocol extends Protocol {
     @Override
     public Object up(Message msg) {
         NodeHeader hdr = msg.getHeader(id);
-        if (hdr == null) {
-            ackDuplicateView(msg);
+        if (hdr == null || hdr.type == NodeHeader.REASONS) {
+            observe(hdr, msg);
             return up_prot.up(msg);
         }
         handle(hdr, msg);
         return null;
+    }
+
+    /** Learns from GMS traffic passing up: leave requests, removal reasons riding on views, duplicate views. */
+    private void observe(NodeHeader hdr, Message msg) {
+        if (hdr != null) {
+            for (int i = 0; i < hdr.members.length; i++) {
+                int r = hdr.reasons[i];
+                if (r >= 0 && r < REASONS.length) {
+                    record(hdr.members[i], REASONS[r]);
+                }
+            }
+        }
+        GMS.GmsHeader gms = msg.getHeader(GMS_ID);
+        if (gms == null) {
+            return;
+        }
+        if (gms.getType() == GMS.GmsHeader.LEAVE_REQ) {
+            record(gms.getMember() != null ? gms.getMember() : msg.getSrc(), DownReason.LEFT);
+        } else if (gms.getType() == GMS.GmsHeader.VIEW) {
+            ackDuplicateView(msg);
+        }
     }
 
     /**
@@ -205,9 +366,8 @@ public class NodeProtocol extends Protocol {
      * (its own copy can be the one dropped). The view is installed, so acknowledge the duplicate on GMS' behalf.
      */
     private void ackDuplicateView(Message msg) {
-        GMS.GmsHeader gms = msg.getHeader(GMS_ID);
         View current = view;
-        if (gms == null || gms.getType() != GMS.GmsHeader.VIEW || current == null || msg.getSrc() == null) {
+        if (current == null || msg.getSrc() == null) {
             return;
         }
         try {
@@ -227,11 +387,11 @@ public class NodeProtocol extends Protocol {
         for (Iterator<Message> it = batch.iterator(); it.hasNext(); ) {
             Message msg = it.next();
             NodeHeader hdr = msg.getHeader(id);
-            if (hdr != null) {
+            if (hdr == null || hdr.type == NodeHeader.REASONS) {
+                observe(hdr, msg);
+            } else {
                 it.remove();
                 handle(hdr, msg);
-            } else {
-                ackDuplicateView(msg);
             }
         }
         if (!batch.isEmpty()) {
@@ -695,6 +855,7 @@ public class NodeProtocol extends Protocol {
     private void sweep() {
         long now = System.nanoTime();
         View v = view;
+        observed.values().removeIf(o -> now - o.at > REASON_TTL_NANOS);
         sessions.entrySet().removeIf(e -> {
             Session s = e.getValue();
             synchronized (s) {

@@ -25,9 +25,16 @@ public final class ChildNode implements AutoCloseable {
         this.name = name;
         this.stdin = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
         Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            // Everything the child prints is kept in target/child-logs for diagnosis.
+            Path log = Path.of("target", "child-logs", name.replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + process.pid() + ".log");
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                 PrintWriter out = openLog(log)) {
                 for (String l; (l = r.readLine()) != null; ) {
                     lines.add(l);
+                    if (out != null) {
+                        out.println(l);
+                        out.flush();
+                    }
                 }
             } catch (IOException ignored) {
                 // process ended
@@ -35,6 +42,15 @@ public final class ChildNode implements AutoCloseable {
         }, "child-reader-" + name);
         reader.setDaemon(true);
         reader.start();
+    }
+
+    private static PrintWriter openLog(Path log) {
+        try {
+            java.nio.file.Files.createDirectories(log.getParent());
+            return new PrintWriter(java.nio.file.Files.newBufferedWriter(log, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** Starts a node named {@code name} in a new JVM and waits (bounded) until it is up. */
@@ -47,6 +63,8 @@ public final class ChildNode implements AutoCloseable {
             throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Djgroups.log.level=" + System.getProperty("jgroups.log.level", "WARN"),
+                "-Ddistribute.log.level=" + System.getProperty("distribute.log.level", "INFO"),
                 "-cp", System.getProperty("java.class.path"), NodeProcess.class.getName(), name,
                 String.valueOf(failureDetectionMs), String.valueOf(port), String.valueOf(range)));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);

@@ -1,0 +1,7 @@
+package io.distribute.cluster;
+
+/** A subscription to membership events; {@link #close()} stops delivery (idempotent, never throws). */
+public interface Subscription extends AutoCloseable {
+    @Override
+    void close();
+}
