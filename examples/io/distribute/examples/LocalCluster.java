@@ -18,7 +18,7 @@ public final class LocalCluster {
 
     public static void main(String[] args) {
         String cookie = System.getenv().getOrDefault("CLUSTER_COOKIE", "local-demo-cookie-" + ProcessHandle.current().pid());
-        ClusterConfig config = ClusterConfig.builder().port(7800).portRange(20)
+        ClusterConfig config = ClusterConfig.fromEnvironment().toBuilder()
                 .failureDetectionTimeout(Duration.ofSeconds(2)).build();
         List<ClusterNode> nodes = new ArrayList<>();
         try {
