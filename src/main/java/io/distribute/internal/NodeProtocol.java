@@ -55,7 +55,8 @@ import java.util.function.Consumer;
  *
  * <ul>
  *   <li><b>Handshake.</b> {@code HELLO(nonce_s)} / {@code ACK(nonce_s, nonce_d, HMAC(ack, nonce_s, nonce_d, d, s))}:
- *   the responder proves it holds the cookie key, and each side learns a fresh nonce chosen by the other.</li>
+ *   the responder proves it holds the cookie key, and issues the prober a fresh nonce for its next proofs. A node
+ *   that must send a proof to a peer it holds no nonce from (e.g. a join response) says HELLO to it first.</li>
  *   <li><b>Gate.</b> Every join/merge message AUTH marks (JOIN_REQ, JOIN_RSP, MERGE_REQ, MERGE_RSP,
  *   INSTALL_MERGE_VIEW) gets a {@link CookieToken} with {@code HMAC(gms, kind, sender, receiver, nonce)}, where the
  *   nonce is one the receiver issued to the sender; if there is none yet, the message waits for a handshake. The
@@ -470,12 +471,9 @@ public class NodeProtocol extends Protocol {
             return;
         }
         synchronized (s) {
+            // Only the nonce we issue here is ever accepted from this peer. We do not adopt the prober's nonce:
+            // a probe may be closed before our answer arrives, and the prober would then not know it.
             s.issue(mine);
-            // HELLOs are OOB and may be handled out of order: keep the newest (request ids only grow).
-            if (hdr.requestId > s.theirRequest) {
-                s.theirs(hdr.nonceA);
-                s.theirRequest = hdr.requestId;
-            }
         }
         byte[] mac = secret.mac(LABEL_ACK, hdr.nonceA, mine, id(self()), id(from));
         View v = view;
@@ -514,7 +512,6 @@ public class NodeProtocol extends Protocol {
             Session s = session(from);
             if (s != null) {
                 synchronized (s) {
-                    s.issue(hello.nonce);
                     s.theirs(hdr.nonceB);
                 }
             }
@@ -639,11 +636,16 @@ public class NodeProtocol extends Protocol {
         }
         Session s = sessions.get(from);
         if (s == null) {
+            LOG.debug("{}: no handshake with {} for a kind {} proof", self(), from, kind);
             return false;
         }
         synchronized (s) {
-            return s.consumeIssued(token.nonce, kind, n -> secret.verify(token.mac, LABEL_GMS, new byte[] {kind},
+            String why = s.consumeIssued(token.nonce, kind, n -> secret.verify(token.mac, LABEL_GMS, new byte[] {kind},
                     id(from), id(self()), n));
+            if (why != null) {
+                LOG.debug("{}: kind {} proof from {} refused: {}", self(), kind, from, why);
+            }
+            return why == null;
         }
     }
 
@@ -872,8 +874,6 @@ public class NodeProtocol extends Protocol {
         /** The newest nonce the peer issued to us, and the kinds we already used it for. */
         byte[] theirNonce;
         long theirNonceAt;
-        /** The request id of the HELLO that brought theirNonce (the ACK path uses 0). */
-        long theirRequest = Long.MIN_VALUE;
         final Set<Byte> theirUsedKinds = new HashSet<>();
         boolean handshaking;
         final List<Pending> queued = new ArrayList<>();
@@ -901,19 +901,26 @@ public class NodeProtocol extends Protocol {
             return theirNonce;
         }
 
-        boolean consumeIssued(byte[] nonce, byte kind, java.util.function.Predicate<byte[]> macMatches) {
+        /** Null if the proof is valid and now used, else why it is refused. */
+        String consumeIssued(byte[] nonce, byte kind, java.util.function.Predicate<byte[]> macMatches) {
             long now = System.nanoTime();
             lastUsed = now;
             for (Issued i : issued) {
                 if (Arrays.equals(i.nonce, nonce)) {
-                    if (now - i.at > ISSUED_NONCE_TTL_NANOS || i.used.contains(kind) || !macMatches.test(nonce)) {
-                        return false;
+                    if (now - i.at > ISSUED_NONCE_TTL_NANOS) {
+                        return "nonce expired";
+                    }
+                    if (i.used.contains(kind)) {
+                        return "nonce already used for this kind (replay)";
+                    }
+                    if (!macMatches.test(nonce)) {
+                        return "wrong MAC (another cookie or forged)";
                     }
                     i.used.add(kind);
-                    return true;
+                    return null;
                 }
             }
-            return false;
+            return "nonce not issued to this peer (" + issued.size() + " issued)";
         }
     }
 
