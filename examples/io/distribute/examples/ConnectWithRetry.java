@@ -5,19 +5,21 @@ import io.distribute.cluster.Cluster;
 import io.distribute.cluster.ClusterConfig;
 import io.distribute.cluster.ClusterNode;
 import io.distribute.cluster.ConnectError;
+import io.distribute.retry.Jitter;
 import io.distribute.retry.RetryPolicy;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Pattern 2 of the seed: connect with exponential backoff and jitter. The peer here starts 400 ms late, so the
+ * Pattern 2 of the seed: connect with exponential backoff and jitter. The peer here starts 300 ms late, so the
  * first attempts fail with NodeNotFound and a later one succeeds.
  */
 public final class ConnectWithRetry {
 
     public static Result<Void, ConnectError> connectWithRetry(String node) {
-        RetryPolicy policy = RetryPolicy.defaultWithJitter().withMaxAttempts(5);
+        // EQUAL jitter waits at least half of each backoff step: 50 + 100 + 200 + 400 ms over 5 attempts.
+        RetryPolicy policy = RetryPolicy.defaults().withJitter(Jitter.EQUAL).withMaxAttempts(5);
         return Cluster.connect(node, policy);
     }
 
@@ -27,7 +29,7 @@ public final class ConnectWithRetry {
         Cluster.startNode("client@127.0.0.1", cookie, config).orElseThrow();
         CompletableFuture<ClusterNode> late = CompletableFuture.supplyAsync(
                 () -> ClusterNode.start("late@127.0.0.1", cookie, config).orElseThrow(),
-                CompletableFuture.delayedExecutor(400, TimeUnit.MILLISECONDS));
+                CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS));
         try {
             long t0 = System.nanoTime();
             Result<Void, ConnectError> r = connectWithRetry("late@127.0.0.1");

@@ -523,9 +523,13 @@ public final class JGroupsNode implements AutoCloseable {
             View v = view;
             List<Address> missing = found.view() == null ? List.of() : found.view().getMembers().stream()
                     .filter(m -> v == null || !v.containsMember(m)).toList();
-            if (missing.isEmpty()) {
+            if (missing.isEmpty() && peerHasView(found.from(), v, deadline)) {
                 LOG.debug("{}: connected to {}", name.text(), found.name());
                 return Result.ok();
+            }
+            if (missing.isEmpty()) {
+                next = null; // merged here; the peer has not installed the view yet
+                continue;
             }
             // Ask a missing member for its current view and merge with that.
             PhysicalAddress where = found.mappings().get(missing.get(0));
@@ -538,6 +542,24 @@ public final class JGroupsNode implements AutoCloseable {
             return Result.ok();
         }
         return Result.err(new ConnectError.ConnectTimeout());
+    }
+
+    /** True once {@code peer} answers a ping from view {@code v} (or a later one): both sides list each other. */
+    private boolean peerHasView(Address peer, View v, long deadline) {
+        for (int i = 0; i < 20 && System.nanoTime() < deadline; i++) {
+            long left = Math.min(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(100));
+            if (pingMember(peer, left) >= 0) {
+                org.jgroups.ViewId theirs = protocol.lastViewOf(peer);
+                if (theirs != null && theirs.compareToIDs(v.getViewId()) >= 0) {
+                    return true;
+                }
+            }
+            View now = view;
+            if (now == null || !now.containsMember(peer)) {
+                return false;
+            }
+        }
+        return false;
     }
 
     private NodeProtocol.Ack probeOne(PhysicalAddress where, long deadline) throws InterruptedException {

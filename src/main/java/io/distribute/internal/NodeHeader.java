@@ -2,6 +2,7 @@ package io.distribute.internal;
 
 import org.jgroups.Address;
 import org.jgroups.Header;
+import org.jgroups.ViewId;
 import org.jgroups.util.Util;
 
 import java.io.DataInput;
@@ -35,6 +36,8 @@ public final class NodeHeader extends Header {
     /** REASONS: departed members and, index by index, the ordinal of their DownReason. */
     Address[] members;
     byte[] reasons;
+    /** PONG: the responder's current view id, so a caller can tell the peer installed the same view. */
+    ViewId viewId;
 
     public NodeHeader() {
     }
@@ -65,6 +68,11 @@ public final class NodeHeader extends Header {
         return NodeHeader::new;
     }
 
+    NodeHeader viewId(ViewId id) {
+        this.viewId = id;
+        return this;
+    }
+
     NodeHeader reasons(Address[] members, byte[] reasons) {
         this.members = members;
         this.reasons = reasons;
@@ -74,6 +82,9 @@ public final class NodeHeader extends Header {
     @Override
     public int serializedSize() {
         int n = 1 + 8 + size(nonceA) + size(nonceB) + size(mac);
+        if (type == PONG) {
+            n += Util.size(viewId);
+        }
         if (type == REASONS) {
             n += 2;
             for (Address a : members) {
@@ -90,6 +101,9 @@ public final class NodeHeader extends Header {
         write(out, nonceA);
         write(out, nonceB);
         write(out, mac);
+        if (type == PONG) {
+            Util.writeViewId(viewId, out);
+        }
         if (type == REASONS) {
             out.writeShort(members.length);
             for (int i = 0; i < members.length; i++) {
@@ -106,6 +120,13 @@ public final class NodeHeader extends Header {
         nonceA = read(in, CookieSecret.NONCE_BYTES);
         nonceB = read(in, CookieSecret.NONCE_BYTES);
         mac = read(in, CookieSecret.MAC_BYTES);
+        if (type == PONG) {
+            try {
+                viewId = Util.readViewId(in);
+            } catch (ClassNotFoundException e) {
+                throw new IOException(e);
+            }
+        }
         if (type == REASONS) {
             int n = in.readUnsignedShort();
             if (n > MAX_REASONS) {

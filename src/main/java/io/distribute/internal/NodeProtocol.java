@@ -7,6 +7,7 @@ import org.jgroups.Event;
 import org.jgroups.Message;
 import org.jgroups.PhysicalAddress;
 import org.jgroups.View;
+import org.jgroups.ViewId;
 import org.jgroups.conf.ClassConfigurator;
 import org.jgroups.protocols.AUTH;
 import org.jgroups.protocols.AuthHeader;
@@ -268,6 +269,7 @@ public class NodeProtocol extends Protocol {
             view = evt.getArg();
             View v = view;
             suspects.keySet().removeIf(a -> !v.containsMember(a));
+            lastPongViews.keySet().removeIf(a -> !v.containsMember(a));
         }
         return down_prot.down(evt);
     }
@@ -405,8 +407,10 @@ public class NodeProtocol extends Protocol {
             switch (hdr.type) {
                 case NodeHeader.HELLO -> handleHello(hdr, msg);
                 case NodeHeader.ACK -> handleAck(hdr, msg);
-                case NodeHeader.PING -> send(new BytesMessage(msg.getSrc()), new NodeHeader(NodeHeader.PONG, hdr.requestId), true);
+                case NodeHeader.PING -> send(new BytesMessage(msg.getSrc()), new NodeHeader(NodeHeader.PONG, hdr.requestId)
+                        .viewId(view == null ? null : view.getViewId()), true);
                 case NodeHeader.PONG -> {
+                    lastPongViews.put(msg.getSrc(), hdr.viewId == null ? NO_VIEW : hdr.viewId);
                     CompletableFuture<Long> f = pings.remove(hdr.requestId);
                     if (f != null) {
                         f.complete(System.nanoTime());
@@ -676,6 +680,16 @@ public class NodeProtocol extends Protocol {
             }
         }
         return p;
+    }
+
+    private static final ViewId NO_VIEW = new ViewId();
+    /** The view id each member reported in its last PONG (bounded by the members we ping). */
+    private final Map<Address, ViewId> lastPongViews = new ConcurrentHashMap<>();
+
+    /** The view id {@code member} reported in its last answer to a ping, or null. */
+    public ViewId lastViewOf(Address member) {
+        ViewId v = lastPongViews.get(member);
+        return v == NO_VIEW ? null : v;
     }
 
     /** A round trip to a member: completes with System.nanoTime() at the answer, or null when stopped. */
