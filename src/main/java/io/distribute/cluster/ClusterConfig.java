@@ -56,6 +56,7 @@ public final class ClusterConfig {
     private final Duration joinTimeout;
     private final String nodeName;
     private final String cookie;
+    private final boolean encryption;
 
     private ClusterConfig(Builder b) {
         this.port = b.port;
@@ -69,6 +70,7 @@ public final class ClusterConfig {
         this.joinTimeout = b.joinTimeout;
         this.nodeName = b.nodeName;
         this.cookie = b.cookie;
+        this.encryption = b.encryption;
     }
 
     /** The defaults: port 7800, range 10, no seeds, stack {@code tcp}, timeouts as the constants of this class. */
@@ -165,6 +167,11 @@ public final class ClusterConfig {
         return joinTimeout;
     }
 
+    /** Whether every message is sealed with AES-256-GCM under a key derived from the cookie (default true). */
+    public boolean encryption() {
+        return encryption;
+    }
+
     /** The node name read from the environment ({@code DISTRIBUTE_NAME}), if any. */
     public Optional<String> nodeName() {
         return Optional.ofNullable(nodeName);
@@ -181,7 +188,8 @@ public final class ClusterConfig {
                 && stack.equals(c.stack) && clusterName.equals(c.clusterName)
                 && connectTimeout.equals(c.connectTimeout) && pingTimeout.equals(c.pingTimeout)
                 && failureDetectionTimeout.equals(c.failureDetectionTimeout) && joinTimeout.equals(c.joinTimeout)
-                && Objects.equals(nodeName, c.nodeName) && Objects.equals(cookie, c.cookie);
+                && Objects.equals(nodeName, c.nodeName) && Objects.equals(cookie, c.cookie)
+                && encryption == c.encryption;
     }
 
     @Override
@@ -195,7 +203,7 @@ public final class ClusterConfig {
         return "ClusterConfig{port=" + port + ", portRange=" + portRange + ", seeds=" + seeds + ", stack=" + stack
                 + ", clusterName=" + clusterName + ", connectTimeout=" + connectTimeout + ", pingTimeout="
                 + pingTimeout + ", failureDetectionTimeout=" + failureDetectionTimeout + ", joinTimeout="
-                + joinTimeout + (nodeName != null ? ", nodeName=" + nodeName : "")
+                + joinTimeout + ", encryption=" + encryption + (nodeName != null ? ", nodeName=" + nodeName : "")
                 + (cookie != null ? ", cookie=<redacted>" : "") + "}";
     }
 
@@ -213,7 +221,8 @@ public final class ClusterConfig {
         PING_TIMEOUT("DISTRIBUTE_PING_TIMEOUT", "distribute.ping_timeout", (b, v) -> b.pingTimeout(parseDuration(v))),
         FAILURE_DETECTION_TIMEOUT("DISTRIBUTE_FAILURE_DETECTION_TIMEOUT", "distribute.failure_detection_timeout",
                 (b, v) -> b.failureDetectionTimeout(parseDuration(v))),
-        JOIN_TIMEOUT("DISTRIBUTE_JOIN_TIMEOUT", "distribute.join_timeout", (b, v) -> b.joinTimeout(parseDuration(v)));
+        JOIN_TIMEOUT("DISTRIBUTE_JOIN_TIMEOUT", "distribute.join_timeout", (b, v) -> b.joinTimeout(parseDuration(v))),
+        ENCRYPTION("DISTRIBUTE_ENCRYPTION", "distribute.encryption", (b, v) -> b.encryption(parseBoolean(v)));
 
         final String variable;
         final String property;
@@ -236,6 +245,16 @@ public final class ClusterConfig {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("not an integer");
         }
+    }
+
+    static boolean parseBoolean(String v) {
+        if (v.equalsIgnoreCase("true") || v.equals("1") || v.equalsIgnoreCase("yes") || v.equalsIgnoreCase("on")) {
+            return true;
+        }
+        if (v.equalsIgnoreCase("false") || v.equals("0") || v.equalsIgnoreCase("no") || v.equalsIgnoreCase("off")) {
+            return false;
+        }
+        throw new IllegalArgumentException("not a boolean (use true or false)");
     }
 
     static List<String> splitList(String v) {
@@ -283,6 +302,7 @@ public final class ClusterConfig {
         private Duration joinTimeout = DEFAULT_JOIN_TIMEOUT;
         private String nodeName;
         private String cookie;
+        private boolean encryption = true;
 
         private Builder() {
         }
@@ -299,6 +319,7 @@ public final class ClusterConfig {
             joinTimeout = c.joinTimeout;
             nodeName = c.nodeName;
             cookie = c.cookie;
+            encryption = c.encryption;
         }
 
         /** First port to bind, 1-65535 (default 7800). */
@@ -389,6 +410,15 @@ public final class ClusterConfig {
         /** The cookie, as read from the environment; {@code startNode} takes its cookie as an argument. */
         public Builder cookie(String cookie) {
             this.cookie = cookie;
+            return this;
+        }
+
+        /**
+         * Whether to seal every message with AES-256-GCM under a key derived from the cookie (default true). Turn it
+         * off only on a network you trust entirely: joins stay cookie-checked, but traffic is readable and forgeable.
+         */
+        public Builder encryption(boolean on) {
+            this.encryption = on;
             return this;
         }
 

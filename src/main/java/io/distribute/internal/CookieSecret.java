@@ -62,6 +62,11 @@ public final class CookieSecret {
         }
     }
 
+    /** A 256-bit key for {@code purpose}: HKDF-Expand (one block) of the cluster key. */
+    byte[] expand(String purpose) {
+        return mac(purpose.getBytes(StandardCharsets.UTF_8), new byte[] {1});
+    }
+
     /** Constant-time check that {@code mac} is the MAC of {@code parts}. */
     public boolean verify(byte[] mac, byte[]... parts) {
         return mac != null && MessageDigest.isEqual(mac, mac(parts));

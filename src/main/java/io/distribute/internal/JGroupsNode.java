@@ -202,14 +202,19 @@ public final class JGroupsNode implements AutoCloseable {
                                     int port, List<NodeName> seeds, boolean noSeeds, String claim) {
         JChannel ch = null;
         try {
-            List<ProtocolConfiguration> configs = Stacks.load(config.stack());
+            List<ProtocolConfiguration> configs = Stacks.load(config.stack(), config.encryption());
             configure(configs, config, host, port, seeds, noSeeds);
             ch = new JChannel(new ListConfigurator(configs));
             ch.setName(name.text());
             String text = name.text();
             ch.addAddressGenerator(() -> NodeProtocol.newAddress(text));
             NodeProtocol np = ch.getProtocolStack().findProtocol(NodeProtocol.class);
-            np.setSecret(secret);
+            Aead aead = new Aead(secret, config.clusterName());
+            np.setSecret(secret, aead);
+            EncryptProtocol encrypt = ch.getProtocolStack().findProtocol(EncryptProtocol.class);
+            if (encrypt != null) {
+                encrypt.setAead(aead);
+            }
             AUTH auth = ch.getProtocolStack().findProtocol(AUTH.class);
             ((CookieToken) auth.getAuthToken()).setVerifier(np::verify);
             JGroupsNode node = new JGroupsNode(name, config, ch, claim, new InetSocketAddress(host, port));
@@ -718,6 +723,17 @@ public final class JGroupsNode implements AutoCloseable {
     /** How many join, merge or handshake attempts this node refused for a bad or replayed cookie proof. */
     public long securityRejections() {
         return securityRejections.get();
+    }
+
+    /** Frames dropped because they were not sealed with our cookie's key, or were changed on the way. */
+    public long droppedFrames() {
+        EncryptProtocol e = channel.getProtocolStack().findProtocol(EncryptProtocol.class);
+        return e == null ? 0 : e.droppedFrames();
+    }
+
+    /** The JGroups channel, for tests and benchmarks of this package's internals. */
+    JChannel channel() {
+        return channel;
     }
 
     /** Our own address in the channel. */

@@ -106,9 +106,12 @@ public class NodeProtocol extends Protocol {
     private volatile Consumer<String> securityListener = s -> { };
     private Future<?> sweeper;
 
+    private Aead aead;
+
     /** Sets the cluster key; called by the adapter before the channel connects. */
-    public void setSecret(CookieSecret secret) {
+    void setSecret(CookieSecret secret, Aead aead) {
         this.secret = secret;
+        this.aead = aead;
     }
 
     /** Called (on a JGroups thread; must be quick) with a reason whenever a peer fails the cookie check. */
@@ -481,9 +484,8 @@ public class NodeProtocol extends Protocol {
         }
         byte[] mac = secret.mac(LABEL_ACK, hdr.nonceA, mine, id(self()), id(from));
         View v = view;
-        ByteArrayDataOutputStream out = new ByteArrayDataOutputStream(256);
-        Util.writeAddress(physicalAddressOf(self()), out);
-        Util.writeView(v, out);
+        ByteArrayDataOutputStream inner = new ByteArrayDataOutputStream(256);
+        Util.writeView(v, inner);
         List<Address> members = v == null ? List.of() : v.getMembers();
         List<Tuple<Address, PhysicalAddress>> known = new ArrayList<>();
         for (Address m : members) {
@@ -492,7 +494,14 @@ public class NodeProtocol extends Protocol {
                 known.add(new Tuple<>(m, p));
             }
         }
-        writeMappings(known, out);
+        writeMappings(known, inner);
+        // The ACK travels unsealed (a node with another cookie must learn that it has); the view and the
+        // members' addresses inside it are sealed, so only a holder of the cookie can read them.
+        byte[] sealedView = aead.seal(inner.buffer(), 0, inner.position());
+        ByteArrayDataOutputStream out = new ByteArrayDataOutputStream(sealedView.length + 32);
+        Util.writeAddress(physicalAddressOf(self()), out);
+        out.writeInt(sealedView.length);
+        out.write(sealedView);
         send(new BytesMessage(physical, out.buffer(), 0, out.position()),
                 new NodeHeader(NodeHeader.ACK, hdr.requestId).nonces(hdr.nonceA, mine).mac(mac), true);
     }
@@ -505,11 +514,22 @@ public class NodeProtocol extends Protocol {
         }
         ByteArrayDataInputStream in = new ByteArrayDataInputStream(msg.getArray(), msg.getOffset(), msg.getLength());
         Address phys = Util.readAddress(in);
-        View v = Util.readView(in);
-        Map<Address, PhysicalAddress> mappings = readMappings(in);
         boolean authentic = secret.verify(hdr.mac, LABEL_ACK, hdr.nonceA, hdr.nonceB, id(from), id(self()));
         PhysicalAddress physical = phys instanceof PhysicalAddress p ? p : null;
+        View v = null;
+        Map<Address, PhysicalAddress> mappings = Map.of();
         if (authentic) {
+            int n = in.readInt();
+            if (n < 0 || n > in.limit() - in.position()) {
+                throw new IOException("bad sealed view length " + n);
+            }
+            byte[] inner = aead.open(msg.getArray(), in.position(), n);
+            if (inner == null) {
+                throw new IOException("sealed view does not open");
+            }
+            ByteArrayDataInputStream vin = new ByteArrayDataInputStream(inner);
+            v = Util.readView(vin);
+            mappings = readMappings(vin);
             if (physical != null) {
                 addMapping(from, physical);
             }

@@ -41,6 +41,11 @@ final class Stacks {
 
     /** The stack's protocols, bottom (transport) first, with NodeProtocol and AUTH inserted right below GMS. */
     static List<ProtocolConfiguration> load(String stack) throws StackException {
+        return load(stack, true);
+    }
+
+    /** As {@link #load(String)}; with {@code encrypt}, EncryptProtocol goes right above the transport. */
+    static List<ProtocolConfiguration> load(String stack, boolean encrypt) throws StackException {
         List<ProtocolConfiguration> configs = parse(stack);
         int transport = -1;
         int gms = -1;
@@ -52,7 +57,8 @@ final class Stacks {
             } catch (Exception e) {
                 throw new StackException("stack '" + stack + "' names an unknown protocol '" + pc.getProtocolName() + "'");
             }
-            if (AUTH.class.isAssignableFrom(cls) || NodeProtocol.class.isAssignableFrom(cls)) {
+            if (AUTH.class.isAssignableFrom(cls) || NodeProtocol.class.isAssignableFrom(cls)
+                    || EncryptProtocol.class.isAssignableFrom(cls)) {
                 continue; // distribute always adds its own cookie authentication
             }
             if (TP.class.isAssignableFrom(cls) && transport < 0) {
@@ -72,6 +78,9 @@ final class Stacks {
         out.add(gms, new ProtocolConfiguration(AUTH.class.getName(),
                 Map.of("auth_class", CookieToken.class.getName())));
         out.add(gms, new ProtocolConfiguration(NodeProtocol.class.getName(), Map.of()));
+        if (encrypt) {
+            out.add(1, new ProtocolConfiguration(EncryptProtocol.class.getName(), Map.of()));
+        }
         return out;
     }
 

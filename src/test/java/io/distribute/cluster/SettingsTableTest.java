@@ -55,6 +55,7 @@ class SettingsTableTest {
         byName.put("pingTimeout", ClusterConfig.Setting.PING_TIMEOUT);
         byName.put("failureDetectionTimeout", ClusterConfig.Setting.FAILURE_DETECTION_TIMEOUT);
         byName.put("joinTimeout", ClusterConfig.Setting.JOIN_TIMEOUT);
+        byName.put("encryption", ClusterConfig.Setting.ENCRYPTION);
         assertEquals(ClusterConfig.Setting.values().length, byName.size(), "this test names every Setting");
         assertEquals(byName.keySet(), table.keySet(), "README rows");
         for (var e : byName.entrySet()) {
@@ -77,6 +78,7 @@ class SettingsTableTest {
         assertEquals(d.failureDetectionTimeout(), ClusterConfig.parseDuration(t.get("failureDetectionTimeout")[0]));
         assertEquals(d.joinTimeout(), ClusterConfig.parseDuration(t.get("joinTimeout")[0]));
         assertTrue(d.seeds().isEmpty() && t.get("seeds")[0].equals("none"));
+        assertEquals(String.valueOf(d.encryption()), t.get("encryption")[0]);
         assertTrue(d.cookie().isEmpty() && d.nodeName().isEmpty());
     }
 
@@ -87,7 +89,8 @@ class SettingsTableTest {
                 "DISTRIBUTE_STACK", "udp", "DISTRIBUTE_CLUSTER_NAME", "orders",
                 "DISTRIBUTE_CONNECT_TIMEOUT", "2s", "DISTRIBUTE_PING_TIMEOUT", "250ms",
                 "DISTRIBUTE_FAILURE_DETECTION_TIMEOUT", "PT4S");
-        Map<String, String> props = Map.of("distribute.port", "9100", "distribute.join_timeout", "700");
+        Map<String, String> props = Map.of("distribute.port", "9100", "distribute.join_timeout", "700",
+                "distribute.encryption", "off");
         ClusterConfig c = ClusterConfig.fromSources(env, props::get);
         assertEquals(9100, c.port(), "system property beats environment");
         assertEquals(3, c.portRange());
@@ -98,6 +101,7 @@ class SettingsTableTest {
         assertEquals(Duration.ofMillis(250), c.pingTimeout());
         assertEquals(Duration.ofSeconds(4), c.failureDetectionTimeout());
         assertEquals(Duration.ofMillis(700), c.joinTimeout());
+        assertEquals(false, c.encryption());
         assertEquals("env-cookie", c.cookie().orElseThrow());
         assertEquals("a@127.0.0.1", c.nodeName().orElseThrow());
         assertEquals(9200, c.toBuilder().port(9200).build().port(), "builder beats everything");
