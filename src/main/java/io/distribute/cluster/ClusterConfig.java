@@ -57,6 +57,10 @@ public final class ClusterConfig {
     private final String nodeName;
     private final String cookie;
     private final boolean encryption;
+    private final boolean jmx;
+    private final String bindAddress;
+    private final String externalAddress;
+    private final int externalPort;
 
     private ClusterConfig(Builder b) {
         this.port = b.port;
@@ -71,6 +75,10 @@ public final class ClusterConfig {
         this.nodeName = b.nodeName;
         this.cookie = b.cookie;
         this.encryption = b.encryption;
+        this.jmx = b.jmx;
+        this.bindAddress = b.bindAddress;
+        this.externalAddress = b.externalAddress;
+        this.externalPort = b.externalPort;
     }
 
     /** The defaults: port 7800, range 10, no seeds, stack {@code tcp}, timeouts as the constants of this class. */
@@ -172,6 +180,26 @@ public final class ClusterConfig {
         return encryption;
     }
 
+    /** Whether each node registers an MBean {@code io.distribute:type=ClusterNode,name="<node>"} (default false). */
+    public boolean jmx() {
+        return jmx;
+    }
+
+    /** The address to bind instead of the node name's host (e.g. behind NAT); empty = the name's host. */
+    public Optional<String> bindAddress() {
+        return Optional.ofNullable(bindAddress);
+    }
+
+    /** The address other nodes should use to reach this one when it differs from the bound one (NAT, Docker). */
+    public Optional<String> externalAddress() {
+        return Optional.ofNullable(externalAddress);
+    }
+
+    /** The port other nodes should use to reach this one (NAT port mapping); 0 = the bound port. */
+    public int externalPort() {
+        return externalPort;
+    }
+
     /** The node name read from the environment ({@code DISTRIBUTE_NAME}), if any. */
     public Optional<String> nodeName() {
         return Optional.ofNullable(nodeName);
@@ -189,7 +217,8 @@ public final class ClusterConfig {
                 && connectTimeout.equals(c.connectTimeout) && pingTimeout.equals(c.pingTimeout)
                 && failureDetectionTimeout.equals(c.failureDetectionTimeout) && joinTimeout.equals(c.joinTimeout)
                 && Objects.equals(nodeName, c.nodeName) && Objects.equals(cookie, c.cookie)
-                && encryption == c.encryption;
+                && encryption == c.encryption && jmx == c.jmx && Objects.equals(bindAddress, c.bindAddress)
+                && Objects.equals(externalAddress, c.externalAddress) && externalPort == c.externalPort;
     }
 
     @Override
@@ -203,7 +232,10 @@ public final class ClusterConfig {
         return "ClusterConfig{port=" + port + ", portRange=" + portRange + ", seeds=" + seeds + ", stack=" + stack
                 + ", clusterName=" + clusterName + ", connectTimeout=" + connectTimeout + ", pingTimeout="
                 + pingTimeout + ", failureDetectionTimeout=" + failureDetectionTimeout + ", joinTimeout="
-                + joinTimeout + ", encryption=" + encryption + (nodeName != null ? ", nodeName=" + nodeName : "")
+                + joinTimeout + ", encryption=" + encryption + ", jmx=" + jmx
+                + (bindAddress != null ? ", bindAddress=" + bindAddress : "")
+                + (externalAddress != null ? ", externalAddress=" + externalAddress : "")
+                + (externalPort > 0 ? ", externalPort=" + externalPort : "") + (nodeName != null ? ", nodeName=" + nodeName : "")
                 + (cookie != null ? ", cookie=<redacted>" : "") + "}";
     }
 
@@ -222,7 +254,11 @@ public final class ClusterConfig {
         FAILURE_DETECTION_TIMEOUT("DISTRIBUTE_FAILURE_DETECTION_TIMEOUT", "distribute.failure_detection_timeout",
                 (b, v) -> b.failureDetectionTimeout(parseDuration(v))),
         JOIN_TIMEOUT("DISTRIBUTE_JOIN_TIMEOUT", "distribute.join_timeout", (b, v) -> b.joinTimeout(parseDuration(v))),
-        ENCRYPTION("DISTRIBUTE_ENCRYPTION", "distribute.encryption", (b, v) -> b.encryption(parseBoolean(v)));
+        ENCRYPTION("DISTRIBUTE_ENCRYPTION", "distribute.encryption", (b, v) -> b.encryption(parseBoolean(v))),
+        JMX("DISTRIBUTE_JMX", "distribute.jmx", (b, v) -> b.jmx(parseBoolean(v))),
+        BIND_ADDRESS("DISTRIBUTE_BIND_ADDRESS", "distribute.bind_address", Builder::bindAddress),
+        EXTERNAL_ADDRESS("DISTRIBUTE_EXTERNAL_ADDRESS", "distribute.external_address", Builder::externalAddress),
+        EXTERNAL_PORT("DISTRIBUTE_EXTERNAL_PORT", "distribute.external_port", (b, v) -> b.externalPort(parseInt(v)));
 
         final String variable;
         final String property;
@@ -303,6 +339,10 @@ public final class ClusterConfig {
         private String nodeName;
         private String cookie;
         private boolean encryption = true;
+        private boolean jmx;
+        private String bindAddress;
+        private String externalAddress;
+        private int externalPort;
 
         private Builder() {
         }
@@ -320,6 +360,10 @@ public final class ClusterConfig {
             nodeName = c.nodeName;
             cookie = c.cookie;
             encryption = c.encryption;
+            jmx = c.jmx;
+            bindAddress = c.bindAddress;
+            externalAddress = c.externalAddress;
+            externalPort = c.externalPort;
         }
 
         /** First port to bind, 1-65535 (default 7800). */
@@ -420,6 +464,40 @@ public final class ClusterConfig {
         public Builder encryption(boolean on) {
             this.encryption = on;
             return this;
+        }
+
+        /** Register a JMX MBean per node (default false). */
+        public Builder jmx(boolean on) {
+            this.jmx = on;
+            return this;
+        }
+
+        /** Bind this address instead of the node name's host (default: the name's host). */
+        public Builder bindAddress(String address) {
+            this.bindAddress = blankToNull("bindAddress", address);
+            return this;
+        }
+
+        /** Advertise this address to other nodes instead of the bound one (NAT, Docker); default none. */
+        public Builder externalAddress(String address) {
+            this.externalAddress = blankToNull("externalAddress", address);
+            return this;
+        }
+
+        /** Advertise this port to other nodes instead of the bound one (0 = the bound port, the default). */
+        public Builder externalPort(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("externalPort must be 0-65535, was " + port);
+            }
+            this.externalPort = port;
+            return this;
+        }
+
+        private static String blankToNull(String setting, String v) {
+            if (v != null && (v.isBlank() || v.chars().anyMatch(Character::isWhitespace))) {
+                throw new IllegalArgumentException(setting + " must be a host or address without spaces, was '" + v + "'");
+            }
+            return v;
         }
 
         /** The immutable config. */

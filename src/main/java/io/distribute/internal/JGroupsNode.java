@@ -151,10 +151,11 @@ public final class JGroupsNode implements AutoCloseable {
         boolean started = false;
         try {
             InetAddress host;
+            String bindHost = config.bindAddress().orElse(name.host());
             try {
-                host = InetAddress.getByName(name.host());
+                host = InetAddress.getByName(bindHost);
             } catch (UnknownHostException e) {
-                return Result.err(new StartError.NetworkError("cannot resolve host '" + name.host() + "'"));
+                return Result.err(new StartError.NetworkError("cannot resolve host '" + bindHost + "'"));
             }
             String local = checkLocal(host);
             if (local != null) {
@@ -222,6 +223,9 @@ public final class JGroupsNode implements AutoCloseable {
             ch.setReceiver(node.receiver());
             ch.connect(config.clusterName());
             node.onView(ch.getView());
+            if (config.jmx()) {
+                node.registerMBean();
+            }
             LOG.info("{}: started on {}:{} ({} stack{})", name.text(), host.getHostAddress(), port, config.stack(),
                     seeds.isEmpty() ? "" : ", seeds " + config.seeds());
             return new Attempt(node, null);
@@ -280,6 +284,10 @@ public final class JGroupsNode implements AutoCloseable {
         tp.put("bind_addr", host.getHostAddress());
         tp.put("bind_port", String.valueOf(port));
         tp.put("port_range", "0");
+        config.externalAddress().ifPresent(a -> tp.put("external_addr", a));
+        if (config.externalPort() > 0) {
+            tp.put("external_port", String.valueOf(config.externalPort()));
+        }
         int tcpping = Stacks.indexOf(configs, TCPPING.class);
         if (tcpping >= 0) {
             List<String> hosts = new ArrayList<>();
@@ -725,6 +733,73 @@ public final class JGroupsNode implements AutoCloseable {
         return securityRejections.get();
     }
 
+    private volatile javax.management.ObjectName mbeanName;
+
+    private void registerMBean() {
+        try {
+            javax.management.ObjectName on = new javax.management.ObjectName("io.distribute:type=ClusterNode,name="
+                    + javax.management.ObjectName.quote(name.text()));
+            java.lang.management.ManagementFactory.getPlatformMBeanServer().registerMBean(
+                    new javax.management.StandardMBean(mxBean(), NodeMXBean.class, true), on);
+            mbeanName = on;
+        } catch (javax.management.JMException | RuntimeException e) {
+            LOG.warn("{}: cannot register the JMX bean: {}", name.text(), e.toString());
+        }
+    }
+
+    private void unregisterMBean() {
+        javax.management.ObjectName on = mbeanName;
+        if (on != null) {
+            try {
+                java.lang.management.ManagementFactory.getPlatformMBeanServer().unregisterMBean(on);
+            } catch (javax.management.JMException e) {
+                LOG.debug("{}: unregistering the JMX bean: {}", name.text(), e.toString());
+            }
+            mbeanName = null;
+        }
+    }
+
+    private NodeMXBean mxBean() {
+        return new NodeMXBean() {
+            @Override
+            public String getSelfNode() {
+                return selfNode();
+            }
+
+            @Override
+            public String[] getNodes() {
+                return nodes().toArray(new String[0]);
+            }
+
+            @Override
+            public String getViewId() {
+                View v = view;
+                return v == null ? "" : NodeProtocol.nameOf(v.getViewId().getCreator()) + "|" + v.getViewId().getId();
+            }
+
+            @Override
+            public String getCoordinator() {
+                View v = view;
+                return v == null ? "" : String.valueOf(NodeProtocol.nameOf(v.getCoord()));
+            }
+
+            @Override
+            public long getDroppedFrames() {
+                return droppedFrames();
+            }
+
+            @Override
+            public long getSecurityRejections() {
+                return securityRejections();
+            }
+
+            @Override
+            public boolean ping(String node) {
+                return JGroupsNode.this.ping(node);
+            }
+        };
+    }
+
     /** Frames dropped because they were not sealed with our cookie's key, or were changed on the way. */
     public long droppedFrames() {
         EncryptProtocol e = channel.getProtocolStack().findProtocol(EncryptProtocol.class);
@@ -754,6 +829,7 @@ public final class JGroupsNode implements AutoCloseable {
             }
             closed = true;
         }
+        unregisterMBean();
         try {
             channel.close();
         } catch (RuntimeException e) {
