@@ -226,6 +226,7 @@ public final class JGroupsNode implements AutoCloseable {
             if (config.jmx()) {
                 node.registerMBean();
             }
+            node.connectSeedsInBackground(seeds);
             LOG.info("{}: started on {}:{} ({} stack{})", name.text(), host.getHostAddress(), port, config.stack(),
                     seeds.isEmpty() ? "" : ", seeds " + config.seeds());
             return new Attempt(node, null);
@@ -733,6 +734,33 @@ public final class JGroupsNode implements AutoCloseable {
         return securityRejections.get();
     }
 
+    private volatile Thread seedConnector;
+
+    /**
+     * JGroups' own join at start reaches at most one coordinator; nodes started at the same instant can end up as
+     * islands that MERGE3 would only merge seconds later. Connecting to every seed not yet in the view merges them
+     * at once.
+     */
+    private void connectSeedsInBackground(List<NodeName> seeds) {
+        if (seeds.isEmpty()) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            for (NodeName seed : seeds) {
+                if (closed || Thread.currentThread().isInterrupted()) {
+                    return;
+                }
+                if (!seed.text().equals(name.text()) && !peers.contains(seed.text())) {
+                    Result<Void, ConnectError> r = connect(seed.text());
+                    LOG.debug("{}: seed {}: {}", name.text(), seed.text(), r.isOk() ? "connected" : r);
+                }
+            }
+        }, "distribute-seeds-" + name.text());
+        t.setDaemon(true);
+        seedConnector = t;
+        t.start();
+    }
+
     private volatile javax.management.ObjectName mbeanName;
 
     private void registerMBean() {
@@ -830,6 +858,15 @@ public final class JGroupsNode implements AutoCloseable {
             closed = true;
         }
         unregisterMBean();
+        Thread seeds = seedConnector;
+        if (seeds != null && seeds != Thread.currentThread()) {
+            seeds.interrupt();
+            try {
+                seeds.join(config.connectTimeout().toMillis() + 1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         try {
             channel.close();
         } catch (RuntimeException e) {
