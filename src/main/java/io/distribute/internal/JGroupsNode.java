@@ -702,8 +702,8 @@ public final class JGroupsNode implements AutoCloseable {
                     return false;
                 }
                 NodeProtocol.Ack ack = probe.replies().poll(left, TimeUnit.NANOSECONDS);
-                if (ack != null && ack.authentic() && t.name().equals(nameOnly(ack.name()))) {
-                    return true;
+                if (ack != null && t.name().equals(nameOnly(ack.name()))) {
+                    return ack.authentic(); // a node with another cookie answered: it does not count as alive
                 }
             }
         } catch (InterruptedException e) {

@@ -630,6 +630,26 @@ public class NodeProtocol extends Protocol {
                 HANDSHAKE_TIMEOUT_MS, dropped);
     }
 
+    /**
+     * A proof for {@code kind} to {@code dest} from a nonce {@code dest} issued us, or null if we hold none;
+     * consumes it as sending would. For tests that replay a captured proof.
+     */
+    CookieToken proofFor(Address dest, byte kind) {
+        Session s = sessions.get(dest);
+        if (s == null) {
+            return null;
+        }
+        synchronized (s) {
+            byte[] nonce = s.takeTheirs(kind);
+            return nonce == null ? null : new CookieToken(nonce, proof(kind, self(), dest, nonce), false);
+        }
+    }
+
+    /** Checks a proof as a receiver does (for tests). */
+    boolean accepts(CookieToken token, byte kind, Address from) {
+        return verify(token, kind, from);
+    }
+
     private byte[] proof(byte kind, Address sender, Address receiver, byte[] nonce) {
         return secret.mac(LABEL_GMS, new byte[] {kind}, id(sender), id(receiver), nonce);
     }
