@@ -48,4 +48,25 @@ class CrashDetectionTest {
             assertTrue(ms >= 1000 && ms < 3500, "removed after " + ms + " ms");
         }
     }
+
+    @Test
+    void pauseShorterThanTheTimeoutDoesNotRemoveTheNode() throws Exception {
+        try (TestCluster c = TestCluster.of("patient", 1);
+             ChildNode paused = ChildNode.start("nap@127.0.0.1:" + Ports.next(), COOKIE, 3000)) {
+            ClusterNode watcher = c.start("patient-watcher", TestCluster.testConfig()
+                    .failureDetectionTimeout(Duration.ofSeconds(3)).build());
+            assertEquals(Result.ok(), watcher.connect(paused.name));
+            java.util.List<MembershipEvent> events = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            watcher.subscribe(events::add);
+            paused.signal("STOP");
+            // a 1.5 s pause, half the 3 s failure-detection timeout: the node stays listed throughout
+            await().during(Duration.ofMillis(1500)).atMost(Duration.ofMillis(1800))
+                    .until(() -> watcher.nodes().contains(paused.name));
+            paused.signal("CONT");
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
+                    .until(() -> watcher.nodes().contains(paused.name));
+            assertTrue(events.stream().noneMatch(e -> e instanceof MembershipEvent.NodeDown), events.toString());
+            assertEquals("PING true", paused.ask("ping " + watcher.selfNode(), "PING", 5));
+        }
+    }
 }
