@@ -531,7 +531,8 @@ public final class JGroupsNode implements AutoCloseable {
             if (next != null) {
                 protocol.triggerMerge(next.view(), next.mappings());
             }
-            long step = Math.min(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500));
+            // A coordinator busy with another merge drops our request: ask again soon rather than wait long.
+            long step = Math.min(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(150));
             Address waitFor = next != null ? next.from() : found.from();
             awaitMember(waitFor, step);
             View v = view;

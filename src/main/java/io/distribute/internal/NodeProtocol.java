@@ -360,7 +360,13 @@ public class NodeProtocol extends Protocol {
             return;
         }
         if (gms.getType() == GMS.GmsHeader.LEAVE_REQ) {
-            record(gms.getMember() != null ? gms.getMember() : msg.getSrc(), DownReason.LEFT);
+            Address leaver = gms.getMember() != null ? gms.getMember() : msg.getSrc();
+            record(leaver, DownReason.LEFT);
+            // GMS drops a leave request that arrives while a merge holds its queue; the leaver is gone by then
+            // and would stay listed until heartbeats time out. Raise it as a suspect until it is out of the view.
+            if (leaver != null && suspects.putIfAbsent(leaver, 0) == null) {
+                getTransport().getTimer().schedule(() -> resuspect(leaver), SUSPECT_RETRY_MS, TimeUnit.MILLISECONDS, false);
+            }
         } else if (gms.getType() == GMS.GmsHeader.VIEW) {
             ackDuplicateView(msg);
         }
