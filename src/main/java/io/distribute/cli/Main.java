@@ -62,7 +62,12 @@ public final class Main implements Runnable {
         cl.setErr(new PrintWriter(System.err, true, StandardCharsets.UTF_8));
         cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? USAGE : START_FAILED);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("distribute: " + e);
+            // A bug, not a user error: say where.
+            commandLine.getErr().println("distribute: unexpected error: " + e);
+            StackTraceElement[] where = e.getStackTrace();
+            for (int i = 0; i < Math.min(5, where.length); i++) {
+                commandLine.getErr().println("    at " + where[i]);
+            }
             return START_FAILED;
         });
         return cl;

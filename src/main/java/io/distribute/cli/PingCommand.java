@@ -51,7 +51,7 @@ final class PingCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         String cookie = settings.cookie(spec);
         ClusterConfig config = settings.config(spec, b -> {
-            b.seeds(java.util.List.of());
+            b.seeds(new java.util.ArrayList<String>()); // not List.of(): Builder.seeds calls contains(null)
             if (timeout != null) {
                 b.pingTimeout(timeout);
             }
