@@ -1,0 +1,34 @@
+package io.distribute.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code distribute demo} runs every step and cleans up after itself. */
+class DemoTest {
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void demoRunsEveryStepAndStopsEverything() throws Exception {
+        long t0 = System.nanoTime();
+        try (CliProcess demo = CliProcess.start("demo", List.of(), List.of("demo"), Map.of())) {
+            int code = demo.waitFor(60);
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            System.out.println("demo: " + ms + " ms (JVM of the demo included)\n" + String.join("\n", demo.stdout()));
+            assertEquals(Main.OK, code, demo::toString);
+            List<String> steps = demo.stdout().stream().map(l -> l.trim().split("\\s+")[1]).toList();
+            assertEquals(List.of("demo", "start", "formed", "kill", "noticed", "noticed", "restart", "rejoined",
+                    "stop", "stopped", "done"), steps);
+            assertTrue(demo.stdout().stream().filter(l -> l.contains("noticed"))
+                    .allMatch(l -> l.contains("reason=CRASHED")), demo::toString);
+            // Every node process of the demo is gone.
+            assertEquals(List.of(), demo.process.descendants().filter(ProcessHandle::isAlive).toList());
+        }
+    }
+}
