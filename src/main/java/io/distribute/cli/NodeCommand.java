@@ -41,7 +41,7 @@ import java.util.concurrent.CountDownLatch;
                         + " failure-detection timeout: frozen or cut off).", ""})
 final class NodeCommand implements Callable<Integer> {
 
-    /** Seeds are retried with backoff for about half a minute; afterwards the stack keeps looking for them. */
+    /** Seeds are retried with backoff for up to about half a minute (20 attempts, delays up to 2 s). */
     static final RetryPolicy SEED_RETRY = RetryPolicy.of(20, 200, 2000, 2.0, Jitter.EQUAL);
 
     @Spec
@@ -115,7 +115,7 @@ final class NodeCommand implements Callable<Integer> {
             if (r instanceof Result.Err<Void, ConnectError> err && !(err.error() instanceof ConnectError.ConnectIgnored)
                     && !node.nodes().contains(seed)) {
                 System.err.println("distribute: seed " + seed + ": " + err.error().describe() + " after "
-                        + SEED_RETRY.maxAttempts() + " attempts; still running, it is merged if it appears later");
+                        + SEED_RETRY.maxAttempts() + " attempts; giving up on it (this node keeps running)");
             }
         }
     }

@@ -3,6 +3,8 @@ package io.distribute.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +14,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code distribute demo} runs every step and cleans up after itself. */
 class DemoTest {
+
+    /** The README's first command builds and runs this demo. */
+    @Test
+    void readmeStartsWithTheDemo() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        String block = readme.substring(readme.indexOf("```bash\n") + 8);
+        assertTrue(block.startsWith("mvn -q -B -DskipTests package && java -jar target/distribute-cli.jar demo "),
+                block.lines().findFirst().orElse(""));
+        assertTrue(block.lines().skip(1).findFirst().orElse("").startsWith("mvn -B verify "));
+    }
 
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
