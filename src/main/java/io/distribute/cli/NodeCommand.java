@@ -63,6 +63,9 @@ final class NodeCommand implements Callable<Integer> {
     @Mixin
     NodeSettings settings = new NodeSettings();
 
+    /** Set when SIGINT/SIGTERM arrived: seed failures from then on are the stop's, not worth a line. */
+    private static volatile boolean stopping;
+
     @Override
     public Integer call() throws InterruptedException {
         String cookie = settings.cookie(spec);
@@ -90,6 +93,7 @@ final class NodeCommand implements Callable<Integer> {
         CountDownLatch forever = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             // SIGINT/SIGTERM: leave gracefully, then exit 0 (the JVM would otherwise report 128+signal).
+            stopping = true;
             printer.print(EventLine.STOPPING, node.selfNode(), null);
             subscription.close();
             node.close();
@@ -113,7 +117,7 @@ final class NodeCommand implements Callable<Integer> {
             }
             Result<Void, ConnectError> r = node.connect(seed, SEED_RETRY);
             if (r instanceof Result.Err<Void, ConnectError> err && !(err.error() instanceof ConnectError.ConnectIgnored)
-                    && !node.nodes().contains(seed)) {
+                    && !node.nodes().contains(seed) && !stopping) {
                 System.err.println("distribute: seed " + seed + ": " + err.error().describe() + " after "
                         + SEED_RETRY.maxAttempts() + " attempts; giving up on it (this node keeps running)");
             }
