@@ -1,0 +1,48 @@
+package io.distribute.cli;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One line of {@code distribute node}'s output, e.g.
+ * {@code 2026-11-26T08:31:02.123Z  NODE_DOWN  c@10.210.0.13  reason=CRASHED size=2}: time (UTC), event, node,
+ * reason (NODE_DOWN only), and the cluster size as this node sees it after the event (itself included).
+ */
+public record EventLine(Instant time, String event, String node, String reason, int size) {
+
+    public static final String STARTED = "STARTED";
+    public static final String NODE_UP = "NODE_UP";
+    public static final String NODE_DOWN = "NODE_DOWN";
+    public static final String STOPPING = "STOPPING";
+    public static final String STOPPED = "STOPPED";
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
+    private static final Pattern LINE = Pattern.compile(
+            "^(\\S+)\\s+(STARTED|NODE_UP|NODE_DOWN|STOPPING|STOPPED)\\s+(\\S+)\\s+(?:reason=(\\S+)\\s+)?size=(\\d+)\\s*$");
+
+    /** The line as printed. */
+    public String format() {
+        return TIME.format(time) + "  " + String.format("%-10s %s  ", event, node)
+                + (reason != null ? "reason=" + reason + " " : "") + "size=" + size;
+    }
+
+    /** Parses a line printed by {@link #format()}; empty for any other line. */
+    public static Optional<EventLine> parse(String line) {
+        Matcher m = LINE.matcher(line);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        return Optional.of(new EventLine(Instant.from(TIME.parse(m.group(1))), m.group(2), m.group(3), m.group(4),
+                Integer.parseInt(m.group(5))));
+    }
+
+    @Override
+    public String toString() {
+        return format();
+    }
+}

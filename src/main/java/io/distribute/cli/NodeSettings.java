@@ -1,0 +1,120 @@
+package io.distribute.cli;
+
+import io.distribute.cluster.ClusterConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * The options {@code node} and {@code ping} share: the cookie's source and the settings of {@link ClusterConfig}.
+ * Every value not given as an option comes from {@link ClusterConfig#fromEnvironment()}.
+ */
+final class NodeSettings {
+
+    @Option(names = "--cookie-file", paramLabel = "PATH",
+            description = "read the cookie from PATH (surrounding whitespace trimmed); default: $CLUSTER_COOKIE")
+    Path cookieFile;
+
+    @Option(names = "--stack", paramLabel = "FILE|tcp|udp|dns",
+            description = "JGroups stack: a bundled one or a stack file (default: tcp, or $DISTRIBUTE_STACK)")
+    String stack;
+
+    @Option(names = "--port", paramLabel = "N",
+            description = "first port to bind, and where to look for nodes named without a port (default: 7800)")
+    Integer port;
+
+    @Option(names = "--port-range", paramLabel = "N",
+            description = "ports tried from --port: [port, port+N) (default: 10)")
+    Integer portRange;
+
+    @Option(names = "--cluster-name", paramLabel = "NAME",
+            description = "only nodes of the same cluster name see each other (default: distribute)")
+    String clusterName;
+
+    /** The cookie from --cookie-file, else CLUSTER_COOKIE; a usage error if neither gives one. */
+    String cookie(CommandSpec spec) {
+        if (cookieFile != null) {
+            String c;
+            try {
+                c = Files.readString(cookieFile, StandardCharsets.UTF_8).trim();
+            } catch (IOException e) {
+                throw usage(spec, "cannot read the cookie file " + cookieFile + ": " + e.getMessage());
+            }
+            if (c.isEmpty()) {
+                throw usage(spec, "the cookie file " + cookieFile + " is empty");
+            }
+            return c;
+        }
+        String env = System.getenv("CLUSTER_COOKIE");
+        if (env == null || env.isBlank()) {
+            throw usage(spec, "no cookie: set CLUSTER_COOKIE or pass --cookie-file PATH "
+                    + "(the cookie is never taken from the command line, where every user sees it in ps)");
+        }
+        return env.trim();
+    }
+
+    /** {@link ClusterConfig#fromEnvironment()} overridden by these options, then by {@code more}. */
+    ClusterConfig config(CommandSpec spec, Consumer<ClusterConfig.Builder> more) {
+        try {
+            ClusterConfig.Builder b = ClusterConfig.fromEnvironment().toBuilder();
+            if (stack != null) {
+                b.stack(stack);
+            }
+            if (port != null) {
+                b.port(port);
+            }
+            if (portRange != null) {
+                b.portRange(portRange);
+            }
+            if (clusterName != null) {
+                b.clusterName(clusterName);
+            }
+            more.accept(b);
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw usage(spec, e.getMessage());
+        }
+    }
+
+    static CommandLine.ParameterException usage(CommandSpec spec, String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
+    /** Durations as the settings table writes them: 500ms, 2s, 1.5s, 2m, a number of milliseconds, or PT2S. */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String s = value.trim().toLowerCase(Locale.ROOT);
+            try {
+                Duration d;
+                if (s.startsWith("p")) {
+                    d = Duration.parse(s.toUpperCase(Locale.ROOT));
+                } else if (s.endsWith("ms")) {
+                    d = Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+                } else if (s.endsWith("s")) {
+                    d = Duration.ofMillis(Math.round(Double.parseDouble(s.substring(0, s.length() - 1)) * 1000));
+                } else if (s.endsWith("m")) {
+                    d = Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)) * 60);
+                } else {
+                    d = Duration.ofMillis(Long.parseLong(s));
+                }
+                if (d.isNegative() || d.isZero()) {
+                    throw new CommandLine.TypeConversionException("'" + value + "' must be positive");
+                }
+                return d;
+            } catch (NumberFormatException | DateTimeParseException e) {
+                throw new CommandLine.TypeConversionException("'" + value
+                        + "' is not a duration (use e.g. 500ms, 2s, 1m or PT2S)");
+            }
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package io.distribute.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The subset of YAML the compose files use, so that reading them needs no new dependency: block mappings and
+ * sequences by indentation, plain and quoted scalars, flow sequences ({@code ["a", "b"]}), and comments. Anything
+ * else (anchors, multi-line scalars, flow mappings) is rejected rather than misread.
+ */
+final class MiniYaml {
+
+    private record Line(int number, int indent, String text) {}
+
+    private final List<Line> lines = new ArrayList<>();
+    private int pos;
+
+    private MiniYaml(String text) {
+        String[] raw = text.split("\n", -1);
+        for (int i = 0; i < raw.length; i++) {
+            String l = stripComment(raw[i]).stripTrailing();
+            if (l.isBlank()) {
+                continue;
+            }
+            int indent = 0;
+            while (l.charAt(indent) == ' ') {
+                indent++;
+            }
+            String t = l.substring(indent);
+            if (t.startsWith("&") || t.contains(": &") || t.contains(": *") || t.startsWith("<<") || t.endsWith("|")
+                    || t.endsWith(">") || t.startsWith("{") || t.contains(": {")) {
+                throw new IllegalArgumentException("line " + (i + 1) + ": unsupported YAML: " + t);
+            }
+            lines.add(new Line(i + 1, indent, t));
+        }
+    }
+
+    /** Parses {@code text} into maps ({@link LinkedHashMap}), lists and strings. */
+    static Object parse(String text) {
+        MiniYaml y = new MiniYaml(text);
+        if (y.lines.isEmpty()) {
+            return null;
+        }
+        Object o = y.block(y.lines.get(0).indent());
+        if (y.pos != y.lines.size()) {
+            Line l = y.lines.get(y.pos);
+            throw new IllegalArgumentException("line " + l.number() + ": unexpected indentation: " + l.text());
+        }
+        return o;
+    }
+
+    private Object block(int indent) {
+        return lines.get(pos).text().startsWith("- ") ? sequence(indent) : mapping(indent);
+    }
+
+    private Map<String, Object> mapping(int indent) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        while (pos < lines.size() && lines.get(pos).indent() == indent && !lines.get(pos).text().startsWith("- ")) {
+            Line l = lines.get(pos++);
+            int colon = keyEnd(l);
+            String key = l.text().substring(0, colon).trim();
+            String rest = l.text().substring(colon + 1).trim();
+            Object value;
+            if (!rest.isEmpty()) {
+                value = scalar(rest, l);
+            } else if (pos < lines.size() && lines.get(pos).indent() > indent) {
+                value = block(lines.get(pos).indent());
+            } else {
+                value = null;
+            }
+            if (map.containsKey(key)) {
+                throw new IllegalArgumentException("line " + l.number() + ": duplicate key " + key);
+            }
+            map.put(key, value);
+        }
+        return map;
+    }
+
+    private List<Object> sequence(int indent) {
+        List<Object> list = new ArrayList<>();
+        while (pos < lines.size() && lines.get(pos).indent() == indent && lines.get(pos).text().startsWith("- ")) {
+            Line l = lines.get(pos);
+            String item = l.text().substring(2).trim();
+            if (isMappingEntry(item)) {
+                // "- key: value" starts a mapping indented by the dash
+                lines.set(pos, new Line(l.number(), indent + 2, item));
+                list.add(mapping(indent + 2));
+            } else {
+                pos++;
+                list.add(scalar(item, l));
+            }
+        }
+        return list;
+    }
+
+    private static boolean isMappingEntry(String t) {
+        if (t.startsWith("\"") || t.startsWith("'") || t.startsWith("[")) {
+            return false;
+        }
+        return t.contains(": ") || t.endsWith(":");
+    }
+
+    private static int keyEnd(Line l) {
+        String t = l.text();
+        int i = t.indexOf(": ");
+        if (i < 0 && t.endsWith(":")) {
+            i = t.length() - 1;
+        }
+        if (i <= 0) {
+            throw new IllegalArgumentException("line " + l.number() + ": expected 'key: value': " + t);
+        }
+        return i;
+    }
+
+    private static Object scalar(String s, Line l) {
+        if (s.startsWith("[")) {
+            if (!s.endsWith("]")) {
+                throw new IllegalArgumentException("line " + l.number() + ": unterminated flow sequence");
+            }
+            List<Object> items = new ArrayList<>();
+            String inner = s.substring(1, s.length() - 1).trim();
+            StringBuilder cur = new StringBuilder();
+            char quote = 0;
+            for (int i = 0; i < inner.length(); i++) {
+                char c = inner.charAt(i);
+                if (quote != 0) {
+                    if (c == quote) {
+                        quote = 0;
+                    }
+                    cur.append(c);
+                } else if (c == '"' || c == '\'') {
+                    quote = c;
+                    cur.append(c);
+                } else if (c == ',') {
+                    items.add(scalar(cur.toString().trim(), l));
+                    cur.setLength(0);
+                } else {
+                    cur.append(c);
+                }
+            }
+            if (!cur.toString().isBlank()) {
+                items.add(scalar(cur.toString().trim(), l));
+            }
+            return items;
+        }
+        if (s.length() >= 2 && (s.startsWith("\"") && s.endsWith("\"") || s.startsWith("'") && s.endsWith("'"))) {
+            String body = s.substring(1, s.length() - 1);
+            return s.startsWith("\"") ? body.replace("\\\"", "\"").replace("\\\\", "\\") : body.replace("''", "'");
+        }
+        return s;
+    }
+
+    /** Drops a comment: '#' at the start or after a blank, outside quotes. */
+    private static String stripComment(String l) {
+        char quote = 0;
+        for (int i = 0; i < l.length(); i++) {
+            char c = l.charAt(i);
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+            } else if (c == '#' && (i == 0 || l.charAt(i - 1) == ' ')) {
+                return l.substring(0, i);
+            }
+        }
+        return l;
+    }
+}
