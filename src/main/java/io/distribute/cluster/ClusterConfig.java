@@ -386,7 +386,7 @@ public final class ClusterConfig {
 
         /** Nodes to join at start (default none). Names are checked by {@code startNode}. */
         public Builder seeds(List<String> seeds) {
-            if (seeds == null || seeds.contains(null)) {
+            if (seeds == null || seeds.stream().anyMatch(Objects::isNull)) {
                 throw new IllegalArgumentException("seeds must be a list of node names without nulls");
             }
             this.seeds = List.copyOf(seeds);

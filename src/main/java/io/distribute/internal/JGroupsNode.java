@@ -314,7 +314,9 @@ public final class JGroupsNode implements AutoCloseable {
         var g = configs.get(gms).getProperties();
         // A node with no seeds has nobody to wait for: JGroups' stock 2 s wait is pure delay.
         g.put("join_timeout", noSeeds ? "1" : String.valueOf(config.joinTimeout().toMillis()));
-        g.put("max_join_attempts", "2");
+        // Nodes started together with the same seeds first find only each other, none yet coordinator; JGroups
+        // makes the lowest one coordinator and the others retry. Too few retries leave islands to merge later.
+        g.put("max_join_attempts", "10");
     }
 
     /** Hands the prepared protocol list to JChannel. */
