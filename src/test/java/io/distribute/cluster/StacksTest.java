@@ -125,6 +125,9 @@ class StacksTest {
             ClusterNode b = env.start(c, "b@127.0.0.1");
             ClusterNode d = env.start(c, "d@127.0.0.1");
             assertEquals("a@127.0.0.1", a.selfNode());
+            if (stack.equals("tcp")) {
+                assertEquals(List.of(), a.nodes(), "tcp nodes without seeds join nobody until connect");
+            }
             env.join(b, a);
             env.join(d, a);
             c.awaitAgreement();
