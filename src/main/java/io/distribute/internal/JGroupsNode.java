@@ -19,9 +19,11 @@ import org.jgroups.logging.LogFactory;
 import org.jgroups.logging.Slf4jLogImpl;
 import org.jgroups.protocols.AUTH;
 import org.jgroups.protocols.FD_ALL3;
+import org.jgroups.protocols.FD_SOCK2;
 import org.jgroups.protocols.TCP;
 import org.jgroups.protocols.TCPPING;
 import org.jgroups.protocols.TP;
+import org.jgroups.protocols.dns.DNS_PING;
 import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.stack.IpAddress;
 import org.slf4j.Logger;
@@ -206,6 +208,7 @@ public final class JGroupsNode implements AutoCloseable {
             List<ProtocolConfiguration> configs = Stacks.load(config.stack(), config.encryption());
             configure(configs, config, host, port, seeds, noSeeds);
             ch = new JChannel(new ListConfigurator(configs));
+            pinTransportPort(ch, port);
             ch.setName(name.text());
             String text = name.text();
             ch.addAddressGenerator(() -> NodeProtocol.newAddress(text));
@@ -252,6 +255,9 @@ public final class JGroupsNode implements AutoCloseable {
                     || lower.contains("operation not permitted") || c instanceof SecurityException
                     && !lower.contains("cookie")) {
                 return new StartError.SystemError("cannot bind " + where + ": " + msg);
+            }
+            if (lower.startsWith("failed to open a port in range") && lower.contains("already in use")) {
+                return null; // UDP wraps its BindException in a plain Exception
             }
             if (c instanceof BindException || c instanceof SocketException) {
                 if (lower.contains("already in use") || lower.contains("no available port")) {
@@ -317,6 +323,35 @@ public final class JGroupsNode implements AutoCloseable {
         // Nodes started together with the same seeds first find only each other, none yet coordinator; JGroups
         // makes the lowest one coordinator and the others retry. Too few retries leave islands to merge later.
         g.put("max_join_attempts", "10");
+        configureDiscovery(configs, config, host);
+    }
+
+    /**
+     * Settings of the udp and dns stacks' protocols. FD_SOCK2 listens on the node's address, not every interface.
+     * DNS_PING probes the ports {@code [bind_port, bind_port + port_range]} of the transport as it is when the
+     * channel is created: that is ClusterConfig's whole port range here, and {@link #pinTransportPort} narrows the
+     * transport to the node's own port before it binds.
+     */
+    private static void configureDiscovery(List<ProtocolConfiguration> configs, ClusterConfig config,
+                                           InetAddress host) {
+        int fdSock = Stacks.indexOf(configs, FD_SOCK2.class);
+        if (fdSock >= 0) {
+            var props = configs.get(fdSock).getProperties();
+            props.put("bind_addr", host.getHostAddress());
+            config.externalAddress().ifPresent(a -> props.put("external_addr", a));
+        }
+        if (Stacks.indexOf(configs, DNS_PING.class) >= 0) {
+            var tp = configs.get(0).getProperties();
+            tp.put("bind_port", String.valueOf(config.port()));
+            tp.put("port_range", String.valueOf(Math.max(0, config.portRange() - 1)));
+        }
+    }
+
+    /** Makes the (created, not yet connected) channel's transport bind exactly {@code port}. */
+    private static void pinTransportPort(JChannel ch, int port) {
+        TP tp = ch.getProtocolStack().getTransport();
+        tp.setBindPort(port);
+        tp.setPortRange(0);
     }
 
     /** Hands the prepared protocol list to JChannel. */

@@ -61,11 +61,18 @@ public final class ChildNode implements AutoCloseable {
     /** As {@link #start(String, String, long)}, binding the first free port of [port, port + range). */
     public static ChildNode start(String name, String cookie, long failureDetectionMs, int port, int range)
             throws Exception {
+        return start(name, cookie, failureDetectionMs, port, range, List.of());
+    }
+
+    /** As above, with extra JVM options for the child (e.g. {@code -Ddistribute.stack=udp}). */
+    public static ChildNode start(String name, String cookie, long failureDetectionMs, int port, int range,
+                                  List<String> jvmOptions) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Djgroups.log.level=" + System.getProperty("jgroups.log.level", "WARN"),
-                "-Ddistribute.log.level=" + System.getProperty("distribute.log.level", "INFO"),
-                "-cp", System.getProperty("java.class.path"), NodeProcess.class.getName(), name,
+                "-Ddistribute.log.level=" + System.getProperty("distribute.log.level", "INFO")));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), NodeProcess.class.getName(), name,
                 String.valueOf(failureDetectionMs), String.valueOf(port), String.valueOf(range)));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("CLUSTER_COOKIE", cookie);

@@ -23,6 +23,15 @@ public final class NodeProcess {
         if (args.length > 3) {
             b.port(Integer.parseInt(args[2])).portRange(Integer.parseInt(args[3]));
         }
+        // The stack and cluster name of the parent's test (StacksTest), passed as -D options.
+        String stack = System.getProperty("distribute.stack");
+        if (stack != null) {
+            b.stack(stack);
+        }
+        String cluster = System.getProperty("distribute.cluster_name");
+        if (cluster != null) {
+            b.clusterName(cluster);
+        }
         ClusterConfig config = b.build();
         Result<ClusterNode, StartError> r = ClusterNode.start(name, System.getenv("CLUSTER_COOKIE"), config);
         if (r instanceof Result.Err<ClusterNode, StartError> e) {
