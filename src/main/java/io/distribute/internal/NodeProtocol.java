@@ -294,9 +294,37 @@ public class NodeProtocol extends Protocol {
                 }
             }
             case Event.UNSUSPECT -> suspects.remove((Address) evt.getArg());
+            case Event.MERGE -> {
+                Map<Address, View> views = withoutForeign(evt.getArg());
+                if (views.size() < 2) {
+                    return null; // nothing left to merge with: the others do not hold our cookie
+                }
+                return up_prot.up(new Event(Event.MERGE, views));
+            }
             default -> { }
         }
         return up_prot.up(evt);
+    }
+
+    /** Nodes that answered a handshake without our cookie (bounded): never a partner in a merge. */
+    private final Set<Address> foreign = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Without encryption MERGE3 hears nodes of other cookies too; a merge led by or including one of them is
+     * refused every time, and would keep our own subgroups apart. Leave out views whose coordinator failed the
+     * cookie check.
+     */
+    private Map<Address, View> withoutForeign(Map<Address, View> views) {
+        if (foreign.isEmpty()) {
+            return views;
+        }
+        Map<Address, View> kept = new HashMap<>();
+        views.forEach((k, v) -> {
+            if (!foreign.contains(k) && (v == null || !foreign.contains(v.getCoord()))) {
+                kept.put(k, v);
+            }
+        });
+        return kept;
     }
 
     /**
@@ -605,6 +633,9 @@ public class NodeProtocol extends Protocol {
             s.queued.clear();
         }
         if (!ack.authentic()) {
+            if (foreign.size() < MAX_SESSIONS) {
+                foreign.add(dest);
+            }
             String reason = "node " + displayName(dest) + " does not share our cookie; not joining or merging with it";
             LOG.warn("{}: {}", self(), reason);
             securityListener.accept(reason);

@@ -80,7 +80,7 @@ public final class ChildNode implements AutoCloseable {
         String first = c.expect("READY", 30);
         if (first == null) {
             c.close();
-            throw new IllegalStateException("child " + name + " did not start");
+            throw new IllegalStateException("child " + name + " did not start; its output: " + c.output());
         }
         return c;
     }
@@ -106,6 +106,13 @@ public final class ChildNode implements AutoCloseable {
                 return l;
             }
         }
+    }
+
+    /** What the child printed that nobody asked for yet (for failure messages). */
+    private String output() {
+        List<String> rest = new ArrayList<>();
+        lines.drainTo(rest);
+        return String.join("\n", rest.subList(Math.max(0, rest.size() - 20), rest.size()));
     }
 
     public long pid() {
