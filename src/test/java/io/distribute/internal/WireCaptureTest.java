@@ -41,7 +41,9 @@ class WireCaptureTest {
                 "tcpdump must be installed (.ci/run installs it)");
         String cookie = "Wire-Secret-" + System.nanoTime();
         int first = Ports.block(3);
-        Path pcap = Files.createTempFile("distribute-", ".pcap");
+        Path base = Path.of("target", "test-tmp").toAbsolutePath();
+        Files.createDirectories(base);
+        Path pcap = Files.createTempFile(base, "capture-", ".pcap");
         String filter = "tcp and (port " + first + " or port " + (first + 1) + " or port " + (first + 2) + ")";
         Process tcpdump = new ProcessBuilder("tcpdump", "-Z", "root", "--immediate-mode", "-i", "lo", "-U", "-s", "0", "-w", pcap.toString(), filter)
                 .redirectErrorStream(true).start();

@@ -34,7 +34,10 @@ public final class LocalDns implements AutoCloseable {
     /** Starts dnsmasq answering {@code name} with one A record per address in {@code addresses}. */
     public static LocalDns start(String name, List<String> addresses) throws IOException, InterruptedException {
         String dnsmasq = find();
-        Path dir = Files.createTempDirectory("distribute-dns");
+        // Under target/, not /tmp: a test's files stay its own (and `mvn clean` removes them).
+        Path base = Path.of("target", "test-tmp").toAbsolutePath();
+        Files.createDirectories(base);
+        Path dir = Files.createTempDirectory(base, "dns-");
         Path hosts = dir.resolve("hosts");
         StringBuilder b = new StringBuilder();
         for (String a : addresses) {
