@@ -89,15 +89,15 @@ public final class LocalDns implements AutoCloseable {
     }
 
     /** True once the server answers our name, the way DNS_PING asks (JNDI's DNS provider). */
-    private boolean awaitAnswer() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (System.nanoTime() < deadline && process.isAlive()) {
-            if (!lookup().isEmpty()) {
-                return true;
-            }
-            Thread.sleep(50);
+    private boolean awaitAnswer() {
+        try {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                    .pollInterval(java.time.Duration.ofMillis(50))
+                    .until(() -> !process.isAlive() || !lookup().isEmpty());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            return false;
         }
-        return false;
+        return process.isAlive();
     }
 
     /** The A records of our name, asked of this server. */
