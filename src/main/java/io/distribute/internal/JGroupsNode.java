@@ -507,6 +507,7 @@ public final class JGroupsNode implements AutoCloseable {
 
     private Result<Void, ConnectError> connect(NodeName t, List<PhysicalAddress> targets, long deadline)
             throws InterruptedException {
+        long started = System.nanoTime();
         // On TCP a port nobody listens on refuses at once, so "not found" needs no waiting for the timeout.
         Map<PhysicalAddress, CompletableFuture<Boolean>> listening = new java.util.HashMap<>();
         for (PhysicalAddress target : targets) {
@@ -555,7 +556,13 @@ public final class JGroupsNode implements AutoCloseable {
             return Result.err(new ConnectError.ConnectNetworkError("a node named " + clash
                     + " is already in the cluster of " + found.name() + "; names must be unique"));
         }
-        return mergeWith(found, deadline);
+        long probed = System.nanoTime();
+        Result<Void, ConnectError> r = mergeWith(found, deadline);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{}: connect to {}: found in {} us, merged in {} us: {}", name.text(), found.name(),
+                    (probed - started) / 1000, (System.nanoTime() - probed) / 1000, r);
+        }
+        return r;
     }
 
     /**
@@ -575,7 +582,9 @@ public final class JGroupsNode implements AutoCloseable {
             View v = view;
             List<Address> missing = found.view() == null ? List.of() : found.view().getMembers().stream()
                     .filter(m -> v == null || !v.containsMember(m)).toList();
+            long merged = System.nanoTime();
             if (missing.isEmpty() && peerHasView(found.from(), v, deadline)) {
+                LOG.trace("{}: peer's view confirmed in {} us", name.text(), (System.nanoTime() - merged) / 1000);
                 LOG.debug("{}: connected to {}", name.text(), found.name());
                 return Result.ok();
             }
