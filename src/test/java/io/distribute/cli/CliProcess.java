@@ -96,11 +96,11 @@ final class CliProcess implements AutoCloseable {
         return events.isEmpty() ? 0 : events.get(events.size() - 1).size();
     }
 
-    /** The first {@code event} line about {@code node} that arrived at or after {@code sinceNanos}. */
+    /** The first {@code event} line about {@code node} (any node if null) that arrived at or after {@code sinceNanos}. */
     synchronized Optional<EventLine> find(String event, String node, long sinceNanos) {
         for (int i = 0; i < events.size(); i++) {
             EventLine e = events.get(i);
-            if (arrivals.get(i) >= sinceNanos && e.event().equals(event) && e.node().equals(node)) {
+            if (arrivals.get(i) >= sinceNanos && e.event().equals(event) && (node == null || e.node().equals(node))) {
                 return Optional.of(e);
             }
         }

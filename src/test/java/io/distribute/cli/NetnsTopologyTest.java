@@ -104,6 +104,22 @@ class NetnsTopologyTest {
                     + " ms (limit " + HEAL_LIMIT_MS + " ms)");
             assertTrue(heal <= HEAL_LIMIT_MS, () -> figures.toString());
 
+            // Random loss: 20% of the packets into one node's namespace dropped by nftables for 5 s.
+            Node lossy = ComposeTopology.NODES.get(1);
+            long lossAt = System.nanoTime();
+            nft(ns(lossy), "add", "table", "inet", "distribute_loss");
+            nft(ns(lossy), "add", "chain", "inet", "distribute_loss", "in",
+                    "{ type filter hook input priority 0 ; policy accept ; }");
+            nft(ns(lossy), "add", "rule", "inet", "distribute_loss", "in", "numgen", "random", "mod", "100", "<", "20", "drop");
+            await("5 s of packet loss").pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6)).until(() -> true);
+            boolean splitDuringLoss = nodes.values().stream().anyMatch(p -> p.find(EventLine.NODE_DOWN, null, lossAt).isPresent());
+            nft(ns(lossy), "delete", "table", "inet", "distribute_loss");
+            long lossEnd = System.nanoTime();
+            awaitWhole(Duration.ofSeconds(10), "the cluster to be whole after the loss ends");
+            figures.add("20% packet loss into " + lossy.service() + " for 5 s: " + (splitDuringLoss
+                    ? "a node was reported down during the loss; whole again " : "the cluster stayed one; whole ")
+                    + ms(System.nanoTime() - lossEnd) + " ms after the loss ended");
+
             Node victim = ComposeTopology.NODES.get(0);
             long killAt = System.nanoTime();
             nodes.get(victim).kill();
@@ -199,6 +215,12 @@ class NetnsTopologyTest {
 
     private static void ip(String ns, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("ip", "-n", ns));
+        cmd.addAll(List.of(args));
+        run(cmd, true);
+    }
+
+    private static void nft(String ns, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, "nft"));
         cmd.addAll(List.of(args));
         run(cmd, true);
     }
