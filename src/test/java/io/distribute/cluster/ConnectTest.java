@@ -180,4 +180,17 @@ class ConnectTest {
             assertEquals(List.of(), dup.nodes());
         }
     }
+
+    @Test
+    void ipv6NodesConnectAndPing() {
+        int p1 = Ports.next();
+        int p2 = Ports.next();
+        try (TestCluster c = new TestCluster()) {
+            ClusterNode a = c.add(ClusterNode.start("v6a@[::1]:" + p1, COOKIE, TestCluster.testConfig().build()).orElseThrow());
+            ClusterNode b = c.add(ClusterNode.start("v6b@[::1]:" + p2, COOKIE, TestCluster.testConfig().build()).orElseThrow());
+            assertEquals(Result.ok(), a.connect(b.selfNode()));
+            assertEquals(List.of("v6b@[::1]:" + p2), a.nodes());
+            assertTrue(b.ping(a.selfNode()));
+        }
+    }
 }
