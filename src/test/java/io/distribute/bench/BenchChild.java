@@ -237,14 +237,14 @@ public final class BenchChild {
         nodes.set(idx, "closed");
     }
 
-    /** Heap used after full GCs, and live threads. */
+    /** Heap used after full GCs, and live threads (without this harness' own "bench-" poller thread). */
     static void stats() throws InterruptedException {
         long used = usedHeapAfterGc();
-        var threads = ManagementFactory.getThreadMXBean();
+        List<String> live = Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                .map(Thread::getName).filter(n -> !n.startsWith("bench-")).sorted().toList();
         StringBuilder names = new StringBuilder();
-        Thread.getAllStackTraces().keySet().stream().map(Thread::getName).sorted()
-                .forEach(n -> names.append(names.length() == 0 ? "" : "|").append(n.replace(' ', '_')));
-        out("STATS " + used + " " + threads.getThreadCount() + " " + names);
+        live.forEach(n -> names.append(names.length() == 0 ? "" : "|").append(n.replace(' ', '_')));
+        out("STATS " + used + " " + live.size() + " " + names);
     }
 
     static long usedHeapAfterGc() throws InterruptedException {

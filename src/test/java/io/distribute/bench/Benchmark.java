@@ -460,7 +460,7 @@ public final class Benchmark {
         Row r = row("merge", "connect, two 3-node clusters (merge)", "ms", "", null);
         Row all = row("merge", "  ... until all 6 list all", "ms", "", null);
         int runs = n(10, 2);
-        int rawRuns = n(2, 1);
+        int rawRuns = 1; // stock MERGE3 checks every 1.6 × 30 s: one raw merge takes ~48 s
         for (int i = 0; i < runs; i++) {
             List<ClusterNode> a = new ArrayList<>();
             List<ClusterNode> b = new ArrayList<>();
@@ -787,8 +787,8 @@ public final class Benchmark {
             throw new IllegalStateException("4-node clusters did not form in the namespaces: " + oa.views + ob.views
                     + rc.views + rd.views);
         }
-        int oursRuns = n(3, 1);
-        int rawRuns = n(2, 1);
+        int oursRuns = n(5, 1);
+        int rawRuns = 1; // stock MERGE3: ~48 s per heal
         for (int i = 0; i < Math.max(oursRuns, rawRuns); i++) {
             if (i < oursRuns) {
                 cutAndHeal(ns, "a", oa, ob, r.ours, split.ours, 30_000);
@@ -918,6 +918,7 @@ public final class Benchmark {
         }
         for (Child c : jvms) {
             c.views.clear();
+            c.history.clear();
         }
         long t0 = System.nanoTime();
         for (int k = 0; k < jvms.size(); k++) {
@@ -950,6 +951,22 @@ public final class Benchmark {
             }
             s.fail("no single view of " + n + " within 60 s; sizes " + sizes.toString().trim());
         }
+        if (DEBUG) {
+            List<long[]> all = new ArrayList<>();
+            for (int k = 0; k < jvms.size(); k++) {
+                synchronized (jvms.get(k).history) {
+                    for (long[] h : jvms.get(k).history) {
+                        all.add(new long[] {k, h[0], h[1], h[2]});
+                    }
+                }
+            }
+            all.sort((x, y) -> Long.compare(x[3], y[3]));
+            StringBuilder b = new StringBuilder("   debug views (ms: jvm/node=size):");
+            for (long[] h : all) {
+                b.append(String.format(Locale.ROOT, " %.0f:%d/%d=%d", (h[3] - t0) / 1e6, h[0], h[1], h[2]));
+            }
+            say(b.toString());
+        }
         for (Child c : jvms) {
             c.expect("ALLSTARTED", 30_000);
             c.ask("closeall", "CLOSEDALL", 60_000);
@@ -959,7 +976,7 @@ public final class Benchmark {
 
     /**
      * In a fresh JVM each: the first node's start (cold), heap after GC and live threads before a node, with an idle
-     * node, after it stopped, and after start/stop cycles (100 for distribute; 10 for raw JGroups, whose lone start
+     * node, after it stopped, and after start/stop cycles (100 for distribute; 5 for raw JGroups, whose lone start
      * takes 2 s).
      */
     private void idle() throws Exception {
@@ -976,7 +993,7 @@ public final class Benchmark {
         Row threadsAfter = row("idle", "after cycles: threads vs JVM baseline", "threads", "back to baseline",
                 s -> s.median() <= 0);
         for (boolean isOurs : new boolean[] {true, false}) {
-            int count = isOurs ? 100 : n(10, 3);
+            int count = isOurs ? 100 : n(5, 2);
             if (quick && isOurs) {
                 count = 20;
             }
@@ -999,7 +1016,7 @@ public final class Benchmark {
                 pick(cycles, isOurs).record(Long.parseLong(cy[2]) * 1_000_000 / count);
                 // idle pool threads exit after their keep-alive (JGroups' stock 60 s, distribute 30 s): wait, bounded
                 long[] after = stats(c);
-                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(quick ? 5 : 35);
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(quick ? 6 : 12);
                 while (after[1] > base[1] && System.nanoTime() < until) {
                     Thread.sleep(2000);
                     after = stats(c);
@@ -1015,7 +1032,7 @@ public final class Benchmark {
             }
         }
         heapNode.ours.notes.add("heap used after GC with an idle node minus the same JVM's before it (-Xmx256m, SerialGC)");
-        threadsAfter.ours.notes.add("threads left above the JVM's baseline (before any node), after waiting up to 35 s");
+        threadsAfter.ours.notes.add("threads left above the JVM's baseline (before any node), after waiting up to 12 s");
         for (Row r : List.of(cold, heap, heapNode, threads, threadsNode, cycles, heapAfter, threadsAfter)) {
             summary(r);
         }
@@ -1045,7 +1062,7 @@ public final class Benchmark {
         if (s.runs() == 0) {
             return s.failed > 0 ? "failed " + s.notes : "-";
         }
-        return "median " + fmt(r.v(s.median())) + " p99 " + fmt(r.v(s.p99())) + " max " + fmt(r.v(s.max())) + " "
+        return "median " + cell(r, s, s.median()) + " p99 " + cell(r, s, s.p99()) + " max " + cell(r, s, s.max()) + " "
                 + r.unit + " (n=" + s.runs() + (s.failed > 0 ? ", failed " + s.failed + " " + s.notes : "") + ")";
     }
 
@@ -1063,7 +1080,7 @@ public final class Benchmark {
     }
 
     private String cell(Row r, Series s, long value) {
-        return s.runs() == 0 ? "-" : fmt(r.v(value));
+        return s.runs() == 0 ? "-" : r.unit.equals("threads") ? String.valueOf(value) : fmt(r.v(value));
     }
 
     private String ratio(Row r) {
@@ -1181,10 +1198,15 @@ public final class Benchmark {
         }
         j.append("},\n  \"results\": [\n");
         List<String> items = new ArrayList<>();
+        String parent = "";
         for (Row r : rows) {
+            String name = r.name.startsWith("  ... ") ? parent + " / " + r.name.substring(6) : r.name;
+            if (!r.name.startsWith("  ... ")) {
+                parent = r.name;
+            }
             for (Series s : List.of(r.ours, r.raw)) {
                 StringBuilder o = new StringBuilder("    {");
-                o.append("\"name\": ").append(q(r.name.replace("  ... ", "").trim()))
+                o.append("\"name\": ").append(q(name))
                         .append(", \"impl\": ").append(q(s.impl))
                         .append(", \"unit\": ").append(q(r.unit))
                         .append(", \"median\": ").append(num(r, s, s.median()))

@@ -35,6 +35,8 @@ final class Child implements AutoCloseable {
     private final List<String> tail = new ArrayList<>();
     /** Latest membership per node index: {size, nanoTime of that change}. */
     final Map<Integer, long[]> views = new ConcurrentHashMap<>();
+    /** Every membership change seen: {index, size, nanoTime}. */
+    final List<long[]> history = java.util.Collections.synchronizedList(new ArrayList<>());
     private volatile Runnable onView = () -> { };
     /** Thread names of the last STATS answer. */
     volatile String lastStatsNames = "";
@@ -49,6 +51,7 @@ final class Child implements AutoCloseable {
                     if (l.startsWith("V ")) {
                         String[] p = l.split(" ", 5);
                         views.put(Integer.parseInt(p[1]), new long[] {Long.parseLong(p[3]), Long.parseLong(p[2])});
+                        history.add(new long[] {Integer.parseInt(p[1]), Long.parseLong(p[3]), Long.parseLong(p[2])});
                         onView.run();
                     } else {
                         lines.add(l);
