@@ -968,8 +968,13 @@ public final class Benchmark {
             say(b.toString());
         }
         for (Child c : jvms) {
-            c.expect("ALLSTARTED", 30_000);
-            c.ask("closeall", "CLOSEDALL", 60_000);
+            c.expect("ALLSTARTED", 30_000, false);
+            c.send("closeall");
+        }
+        for (Child c : jvms) {
+            if (c.expect("CLOSEDALL", 60_000, false) == null) {
+                throw new IllegalStateException("child " + c.id + " did not close its nodes: " + c.tail());
+            }
         }
         Thread.sleep(300);
     }

@@ -6,14 +6,15 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 
 /**
- * Loopback ports for the benchmark, handed out in increasing order from a range the test suite does not use
- * (the tests' {@code Ports} stay below 42000), so that no run reuses a port still in TIME_WAIT from the last one.
+ * Loopback ports for the benchmark, handed out in increasing order from a range that neither the test suite
+ * ({@code Ports}: 21000 and up) nor the kernel's ephemeral ports (32768-60999, taken by outgoing connections at any
+ * moment) use, so that no run reuses a port still in TIME_WAIT from the last one.
  * A block is only handed out if its ports and the ports {@code +100..+105} (stock JGroups' FD_SOCK2) are free.
  */
 final class PortPool {
 
-    private static final int FIRST = 43000;
-    private static final int LAST = 49800;
+    private static final int FIRST = 12000;
+    private static final int LAST = 20800;
     private static int next = FIRST + (int) (ProcessHandle.current().pid() % 7) * 200;
 
     private PortPool() {
