@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A benchmark process: hosts distribute nodes ({@code ours}) or stock JGroups channels ({@code raw}) and is driven
@@ -30,7 +29,7 @@ import java.util.concurrent.locks.LockSupport;
  * (all at once, one thread each), {@code connect IDX NODE}, {@code close IDX}, {@code stats}, {@code cycles N HOST
  * PORT}, {@code exit}. SEEDS is {@code -} or comma-separated {@code host:port}. Every change of a node's
  * membership is printed as {@code V IDX NANOS SIZE NAMES} (SIZE counts the node itself): from the view callback
- * for raw JGroups, from polling {@code nodes()} every 0.5 ms for distribute (it has no event API yet).
+ * for raw JGroups, from a membership-event subscriber ({@code ClusterNode.subscribe}) for distribute.
  */
 public final class BenchChild {
 
@@ -40,7 +39,6 @@ public final class BenchChild {
     private final boolean ours;
     private final String cookie;
     private final List<Object> nodes = new CopyOnWriteArrayList<>();
-    private volatile Thread poller;
 
     private BenchChild(boolean ours, String cookie) {
         this.ours = ours;
@@ -138,8 +136,12 @@ public final class BenchChild {
         long t1 = System.nanoTime();
         nodes.set(idx, node);
         out("STARTED " + idx + " " + t0 + " " + t1);
-        if (ours) {
-            ensurePoller();
+        if (node instanceof ClusterNode n) {
+            final int i = idx;
+            n.subscribe(e -> {
+                List<String> now = n.nodes();
+                out("V " + i + " " + System.nanoTime() + " " + (now.size() + 1) + " " + String.join(",", now));
+            });
         }
         return idx;
     }
@@ -177,35 +179,6 @@ public final class BenchChild {
         StringBuilder names = new StringBuilder();
         v.getMembers().forEach(m -> names.append(names.length() == 0 ? "" : ",").append(m));
         out("V " + idx + " " + System.nanoTime() + " " + v.size() + " " + names);
-    }
-
-    /** distribute has no membership events yet: poll every node's nodes() every 0.5 ms and print changes. */
-    private synchronized void ensurePoller() {
-        if (poller != null) {
-            return;
-        }
-        poller = new Thread(() -> {
-            List<List<String>> last = new ArrayList<>();
-            while (true) {
-                for (int i = 0; i < nodes.size(); i++) {
-                    Object o = nodes.get(i);
-                    if (!(o instanceof ClusterNode n)) {
-                        continue;
-                    }
-                    while (last.size() <= i) {
-                        last.add(null);
-                    }
-                    List<String> now = n.nodes();
-                    if (!now.equals(last.get(i))) {
-                        last.set(i, now);
-                        out("V " + i + " " + System.nanoTime() + " " + (now.size() + 1) + " " + String.join(",", now));
-                    }
-                }
-                LockSupport.parkNanos(500_000);
-            }
-        }, "bench-poller");
-        poller.setDaemon(true);
-        poller.start();
     }
 
     private void connect(int idx, String target) {

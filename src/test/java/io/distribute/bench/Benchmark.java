@@ -4,6 +4,8 @@ import io.distribute.Result;
 import io.distribute.cluster.ClusterConfig;
 import io.distribute.cluster.ClusterNode;
 import io.distribute.cluster.ConnectError;
+import io.distribute.cluster.MembershipEvent;
+import io.distribute.cluster.Subscription;
 import org.jgroups.Address;
 import org.jgroups.View;
 import org.jgroups.protocols.TCPPING;
@@ -613,6 +615,8 @@ public final class Benchmark {
     /** kill -9 of a member in its own JVM; time until a survivor in this JVM no longer lists it. ABAB. */
     private void kill() throws Exception {
         Row r = row("kill", "kill -9 of a member -> gone from nodes()", "ms", "≤ 100 ms", s -> r(s, 1e6) <= 100);
+        Row down = row("kill", "  ... NodeDown at a subscriber (raw: view callback)", "ms", "≤ 100 ms",
+                s -> r(s, 1e6) <= 100);
         int runs = n(10, 3);
         List<AutoCloseable> all = new ArrayList<>();
         try {
@@ -628,6 +632,14 @@ public final class Benchmark {
                     c.ask("start kv" + i + " " + HOST + " " + p + " 0 -", "STARTED", 30_000);
                     String victim = "kv" + i + "@" + HOST + ":" + p;
                     connectOk(survivor, victim);
+                    long[] downAt = {-1};
+                    String[] reason = {""};
+                    Subscription sub = survivor.subscribe(e -> {
+                        if (e instanceof MembershipEvent.NodeDown d && d.node().equals(victim) && downAt[0] < 0) {
+                            downAt[0] = System.nanoTime();
+                            reason[0] = String.valueOf(d.reason());
+                        }
+                    });
                     CompletableFuture<Long> gone = watch(() -> !survivor.nodes().contains(victim), 10_000);
                     long t0 = System.nanoTime();
                     c.kill9();
@@ -637,6 +649,15 @@ public final class Benchmark {
                     } else {
                         r.ours.fail("still listed after 10 s");
                     }
+                    if (awaitTrue(() -> downAt[0] > 0, 5_000) > 0) {
+                        down.ours.record(downAt[0] - t0);
+                        if (!reason[0].equals("CRASHED") && down.ours.notes.size() < 3) {
+                            down.ours.notes.add("reason " + reason[0]);
+                        }
+                    } else {
+                        down.ours.fail("no NodeDown within 5 s");
+                    }
+                    sub.close();
                 }
                 // raw
                 int q = PortPool.one();
@@ -658,16 +679,18 @@ public final class Benchmark {
                     long tg = awaitTrue(() -> goneAt[0] > 0, 10_000) > 0 ? goneAt[0] : -1;
                     if (tg > 0) {
                         r.raw.record(tg - t0);
+                        down.raw.record(tg - t0);
                     } else {
                         r.raw.fail("still in view after 10 s");
+                        down.raw.fail("still in view after 10 s");
                     }
                 }
             }
         } finally {
             closeAll(all);
         }
-        r.ours.notes.add("NodeDown at a subscriber: not measured, distribute has no event API on this branch yet");
         summary(r);
+        summary(down);
     }
 
     /** SIGSTOP of a member in its own JVM with a 3 s failure-detection timeout on both sides. ABAB. */
