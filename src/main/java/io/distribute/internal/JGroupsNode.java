@@ -314,7 +314,8 @@ public final class JGroupsNode implements AutoCloseable {
         if (fd >= 0) {
             long timeout = config.failureDetectionTimeout().toMillis();
             configs.get(fd).getProperties().put("timeout", String.valueOf(timeout));
-            configs.get(fd).getProperties().put("interval", String.valueOf(Math.max(25, timeout / 4)));
+            // FD_ALL3 checks once per interval: a short one keeps detection close to the timeout (timeout + interval).
+            configs.get(fd).getProperties().put("interval", String.valueOf(Math.max(25, timeout / 8)));
         }
         int gms = Stacks.indexOf(configs, GMS.class);
         var g = configs.get(gms).getProperties();
@@ -795,6 +796,12 @@ public final class JGroupsNode implements AutoCloseable {
         Thread t = new Thread(() -> {
             for (NodeName seed : seeds) {
                 if (closed || Thread.currentThread().isInterrupted()) {
+                    return;
+                }
+                // Only an island's coordinator reaches out: one merge per island instead of one per node, which
+                // would have every coordinator busy with competing merges.
+                View v = view;
+                if (v != null && !channel.getAddress().equals(v.getCoord())) {
                     return;
                 }
                 if (!seed.text().equals(name.text()) && !peers.contains(seed.text())) {

@@ -46,7 +46,7 @@ final class Stacks {
 
     /** As {@link #load(String)}; with {@code encrypt}, EncryptProtocol goes right above the transport. */
     static List<ProtocolConfiguration> load(String stack, boolean encrypt) throws StackException {
-        List<ProtocolConfiguration> configs = parse(stack);
+        List<ProtocolConfiguration> configs = parsed(stack);
         int transport = -1;
         int gms = -1;
         List<ProtocolConfiguration> out = new ArrayList<>();
@@ -96,6 +96,32 @@ final class Stacks {
             }
         }
         return -1;
+    }
+
+    /** Parsed bundled stacks: they never change, and parsing (twice, with the well-formedness check) costs ~3 ms. */
+    private static final Map<String, List<ProtocolConfiguration>> BUNDLED_CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A fresh copy of the stack's protocols (callers change the properties), from the cache for bundled stacks. */
+    private static List<ProtocolConfiguration> parsed(String stack) throws StackException {
+        String lower = stack.toLowerCase(Locale.ROOT);
+        if (!BUNDLED.contains(lower)) {
+            return parse(stack); // a user's file may change between starts
+        }
+        List<ProtocolConfiguration> cached = BUNDLED_CACHE.get(lower);
+        if (cached == null) {
+            cached = parse(stack);
+            BUNDLED_CACHE.put(lower, cached);
+        }
+        List<ProtocolConfiguration> copy = new ArrayList<>(cached.size());
+        for (ProtocolConfiguration pc : cached) {
+            ProtocolConfiguration c = new ProtocolConfiguration(pc.getProtocolName(), new java.util.HashMap<>(pc.getProperties()),
+                    pc.getClassLoader());
+            if (pc.getSubtrees() != null) {
+                pc.getSubtrees().forEach(c::addSubtree);
+            }
+            copy.add(c);
+        }
+        return copy;
     }
 
     private static List<ProtocolConfiguration> parse(String stack) throws StackException {
