@@ -94,6 +94,8 @@ public final class JGroupsNode implements AutoCloseable {
     private final InetSocketAddress bound;
     private volatile View view;
     private volatile List<String> peers = List.of();
+    /** The current members (not this node) by name; replaced whole on each view change. */
+    private volatile Map<String, Address> membersByName = Map.of();
     private final AtomicReference<CompletableFuture<View>> nextView = new AtomicReference<>(new CompletableFuture<>());
     /** Join, merge and handshake attempts refused for a bad or replayed cookie proof. */
     private final java.util.concurrent.atomic.AtomicLong securityRejections = new java.util.concurrent.atomic.AtomicLong();
@@ -410,6 +412,14 @@ public final class JGroupsNode implements AutoCloseable {
             }
         }
         peers = List.copyOf(names);
+        Map<String, Address> byName = new java.util.HashMap<>();
+        for (Address a : v.getMembersRaw()) {
+            String n = NodeProtocol.nameOf(a);
+            if (n != null && !a.equals(me)) {
+                byName.put(n, a);
+            }
+        }
+        membersByName = byName;
         Map<String, DownReason> reasons = new java.util.HashMap<>();
         if (previous != null) {
             for (Address a : previous.getMembersRaw()) {
@@ -721,6 +731,12 @@ public final class JGroupsNode implements AutoCloseable {
         if (closed || target == null) {
             return false;
         }
+        long timeoutNanos = config.pingTimeout().toNanos();
+        // The hot path, a member: no parsing, one map lookup.
+        Address member = membersByName.get(target);
+        if (member != null) {
+            return pingMember(member, timeoutNanos) >= 0;
+        }
         Result<NodeName, String> parsed = NodeName.parse(target);
         if (parsed.isErr()) {
             return false;
@@ -728,15 +744,6 @@ public final class JGroupsNode implements AutoCloseable {
         NodeName t = parsed.orElseThrow();
         if (t.text().equals(name.text())) {
             return true;
-        }
-        long timeoutNanos = config.pingTimeout().toNanos();
-        View v = view;
-        if (v != null) {
-            for (Address a : v.getMembersRaw()) {
-                if (t.text().equals(NodeProtocol.nameOf(a))) {
-                    return pingMember(a, timeoutNanos) >= 0;
-                }
-            }
         }
         long deadline = System.nanoTime() + timeoutNanos;
         Result<List<PhysicalAddress>, ConnectError> where = addressesOf(t);
@@ -927,6 +934,7 @@ public final class JGroupsNode implements AutoCloseable {
             LOG.warn("{}: error while leaving the cluster: {}", name.text(), e.toString());
         } finally {
             peers = List.of();
+            membersByName = Map.of();
             synchronized (viewLock) {
                 membership.stop();
             }
