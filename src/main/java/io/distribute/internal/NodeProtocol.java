@@ -163,8 +163,16 @@ public class NodeProtocol extends Protocol {
     /** Why {@code member} left the view, as observed here or by the coordinator that removed it. */
     public DownReason reasonFor(Address member) {
         Observed o = observed.get(member);
-        return o != null && System.nanoTime() - o.at < REASON_TTL_NANOS ? o.reason : DownReason.UNRESPONSIVE;
+        if (o == null) {
+            return DownReason.UNRESPONSIVE;
+        }
+        long age = System.nanoTime() - o.at;
+        // A lost connection explains a removal that follows it closely; an old one says nothing about a later freeze.
+        long ttl = o.reason == DownReason.CRASHED ? CRASH_TTL_NANOS : REASON_TTL_NANOS;
+        return age < ttl ? o.reason : DownReason.UNRESPONSIVE;
     }
+
+    private static final long CRASH_TTL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     /** The coordinator tells every member why it removed whom, on the view message itself (no ordering race). */
     private void attachReasons(Message msg) {
@@ -172,7 +180,8 @@ public class NodeProtocol extends Protocol {
         List<Address> members = new ArrayList<>();
         List<Byte> codes = new ArrayList<>();
         for (Map.Entry<Address, Observed> e : observed.entrySet()) {
-            if (now - e.getValue().at < REASON_TTL_NANOS && members.size() < NodeHeader.MAX_REASONS) {
+            long ttl = e.getValue().reason == DownReason.CRASHED ? CRASH_TTL_NANOS : REASON_TTL_NANOS;
+            if (now - e.getValue().at < ttl && members.size() < NodeHeader.MAX_REASONS) {
                 members.add(e.getKey());
                 codes.add((byte) e.getValue().reason.ordinal());
             }
@@ -293,7 +302,13 @@ public class NodeProtocol extends Protocol {
                     }
                 }
             }
-            case Event.UNSUSPECT -> suspects.remove((Address) evt.getArg());
+            case Event.UNSUSPECT -> {
+                Address alive = evt.getArg();
+                suspects.remove(alive);
+                // The member answered VERIFY_SUSPECT2: a connection of its that closed did not mean it died (JGroups
+                // closes one of two connections opened at the same time). Forget that observation.
+                observed.computeIfPresent(alive, (a, o) -> o.reason == DownReason.CRASHED ? null : o);
+            }
             case Event.MERGE -> {
                 Map<Address, View> views = withoutForeign(evt.getArg());
                 if (views.size() < 2) {
