@@ -527,10 +527,15 @@ public final class JGroupsNode implements AutoCloseable {
         Set<PhysicalAddress> answered = new java.util.HashSet<>();
         NodeProtocol.Ack found = null;
         try (NodeProtocol.Probe probe = protocol.probe(targets)) {
+            long resendAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
             while (found == null) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     break;
+                }
+                if (System.nanoTime() > resendAt) {
+                    probe.resend(answered);
+                    resendAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
                 }
                 NodeProtocol.Ack ack = probe.replies().poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(10)),
                         TimeUnit.NANOSECONDS);

@@ -628,11 +628,53 @@ public class NodeProtocol extends Protocol {
             s.handshaking = true;
         }
         if (startHandshake) {
-            long req = sendHello(dest, ack -> handshakeDone(dest, ack));
-            getTransport().getTimer().schedule(() -> handshakeTimedOut(dest, req), HANDSHAKE_TIMEOUT_MS,
-                    TimeUnit.MILLISECONDS, false);
+            handshakeTick(dest, System.nanoTime());
         }
     }
+
+    /**
+     * Says HELLO to {@code dest}, and again every {@link #HELLO_RETRY_MS} until it answers or the handshake times
+     * out. HELLOs are unreliable on purpose (a probe must not open a retransmission window with a stranger), and one
+     * can be lost, e.g. on a TCP connection JGroups closes because both sides opened one at the same time.
+     */
+    private void handshakeTick(Address dest, long startedAt) {
+        Session s = sessions.get(dest);
+        if (s == null) {
+            return;
+        }
+        int dropped = -1;
+        List<Long> requests;
+        synchronized (s) {
+            if (!s.handshaking) {
+                s.helloRequests.forEach(hellos::remove);
+                s.helloRequests.clear();
+                return;
+            }
+            if (System.nanoTime() - startedAt > TimeUnit.MILLISECONDS.toNanos(HANDSHAKE_TIMEOUT_MS)) {
+                s.handshaking = false;
+                dropped = s.queued.size();
+                s.queued.clear();
+            }
+            requests = dropped >= 0 ? new ArrayList<>(s.helloRequests) : List.of();
+            if (dropped >= 0) {
+                s.helloRequests.clear();
+            }
+        }
+        if (dropped >= 0) {
+            requests.forEach(hellos::remove);
+            LOG.debug("{}: no handshake answer from {} in {} ms; dropped {} message(s)", self(), dest,
+                    HANDSHAKE_TIMEOUT_MS, dropped);
+            return;
+        }
+        long req = sendHello(dest, ack -> handshakeDone(dest, ack));
+        synchronized (s) {
+            s.helloRequests.add(req);
+        }
+        getTransport().getTimer().schedule(() -> handshakeTick(dest, startedAt), HELLO_RETRY_MS,
+                TimeUnit.MILLISECONDS, false);
+    }
+
+    private static final long HELLO_RETRY_MS = 200;
 
     private record Pending(Message msg, byte kind, Consumer<CookieToken> attach) {}
 
@@ -643,9 +685,14 @@ public class NodeProtocol extends Protocol {
         }
         List<Pending> ready = new ArrayList<>();
         synchronized (s) {
+            if (!s.handshaking) {
+                return; // a later answer to one of the repeated HELLOs: already done
+            }
             s.handshaking = false;
             ready.addAll(s.queued);
             s.queued.clear();
+            s.helloRequests.forEach(hellos::remove);
+            s.helloRequests.clear();
         }
         if (!ack.authentic()) {
             if (foreign.size() < MAX_SESSIONS) {
@@ -659,27 +706,6 @@ public class NodeProtocol extends Protocol {
         for (Pending p : ready) {
             sendProven(p.msg(), p.kind(), p.attach());
         }
-    }
-
-    private void handshakeTimedOut(Address dest, long req) {
-        if (hellos.remove(req) == null) {
-            return;
-        }
-        Session s = sessions.get(dest);
-        if (s == null) {
-            return;
-        }
-        int dropped;
-        synchronized (s) {
-            if (!s.handshaking) {
-                return;
-            }
-            s.handshaking = false;
-            dropped = s.queued.size();
-            s.queued.clear();
-        }
-        LOG.debug("{}: no handshake answer from {} in {} ms; dropped {} message(s)", self(), dest,
-                HANDSHAKE_TIMEOUT_MS, dropped);
     }
 
     /**
@@ -756,6 +782,19 @@ public class NodeProtocol extends Protocol {
             return replies;
         }
 
+        private final Map<PhysicalAddress, Long> lastSent = new HashMap<>();
+
+        /** Says HELLO again to every target not in {@code answered} (a HELLO may be lost; they are unreliable). */
+        public void resend(Collection<PhysicalAddress> answered) {
+            for (PhysicalAddress t : new ArrayList<>(lastSent.keySet())) {
+                if (!answered.contains(t)) {
+                    long req = sendHello(t, replies::add);
+                    requests.add(req);
+                    lastSent.put(t, req);
+                }
+            }
+        }
+
         @Override
         public void close() {
             requests.forEach(hellos::remove);
@@ -768,7 +807,9 @@ public class NodeProtocol extends Protocol {
         PhysicalAddress mine = physicalAddressOf(self());
         for (PhysicalAddress t : targets) {
             if (!t.equals(mine)) {
-                p.requests.add(sendHello(t, p.replies::add));
+                long req = sendHello(t, p.replies::add);
+                p.requests.add(req);
+                p.lastSent.put(t, req);
             }
         }
         return p;
@@ -982,6 +1023,8 @@ public class NodeProtocol extends Protocol {
         long theirNonceAt;
         final Set<Byte> theirUsedKinds = new HashSet<>();
         boolean handshaking;
+        /** The HELLOs of the running handshake (one per retry). */
+        final List<Long> helloRequests = new ArrayList<>();
         final List<Pending> queued = new ArrayList<>();
         long lastUsed = System.nanoTime();
 
