@@ -756,15 +756,23 @@ public final class JGroupsNode implements AutoCloseable {
             return false;
         }
         try (NodeProtocol.Probe probe = protocol.probe(where.orElseThrow())) {
+            Set<PhysicalAddress> answered = new java.util.HashSet<>();
             while (true) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
                 }
-                NodeProtocol.Ack ack = probe.replies().poll(left, TimeUnit.NANOSECONDS);
-                if (ack != null && t.name().equals(nameOnly(ack.name()))) {
+                // HELLOs are unreliable: say it again every 200 ms to the ports that have not answered.
+                NodeProtocol.Ack ack = probe.replies().poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)),
+                        TimeUnit.NANOSECONDS);
+                if (ack == null) {
+                    probe.resend(answered);
+                    continue;
+                }
+                if (t.name().equals(nameOnly(ack.name()))) {
                     return ack.authentic(); // a node with another cookie answered: it does not count as alive
                 }
+                answered.add(ack.physical());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
