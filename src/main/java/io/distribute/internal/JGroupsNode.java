@@ -58,7 +58,11 @@ import java.util.function.Consumer;
 public final class JGroupsNode implements AutoCloseable {
 
     static {
-        // JGroups prefers log4j2 when it is on the classpath; route it to SLF4J like the rest of the library.
+        routeJGroupsLoggingToSlf4j();
+    }
+
+    /** JGroups prefers log4j2 when it is on the classpath; route it to SLF4J like the rest of the library. */
+    public static void routeJGroupsLoggingToSlf4j() {
         if (LogFactory.getCustomLogFactory() == null) {
             LogFactory.setCustomLogFactory(new CustomLogFactory() {
                 @Override

@@ -1,9 +1,5 @@
 package io.distribute.bench;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 
 /**
  * Loopback ports for the benchmark, handed out in increasing order from a range that neither the test suite
@@ -59,12 +55,6 @@ final class PortPool {
     }
 
     private static boolean free(int port) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return io.distribute.testing.Ports.free(port);
     }
 }

@@ -6,10 +6,6 @@ import org.jgroups.JChannel;
 import org.jgroups.Message;
 import org.jgroups.Receiver;
 import org.jgroups.View;
-import org.jgroups.logging.CustomLogFactory;
-import org.jgroups.logging.Log;
-import org.jgroups.logging.LogFactory;
-import org.jgroups.logging.Slf4jLogImpl;
 import org.jgroups.protocols.FD_ALL3;
 import org.jgroups.protocols.FD_SOCK2;
 import org.jgroups.protocols.TCPPING;
@@ -49,19 +45,7 @@ final class RawNode implements AutoCloseable {
     private final AtomicLong seq = new AtomicLong();
 
     static void routeLogging() {
-        if (LogFactory.getCustomLogFactory() == null) {
-            LogFactory.setCustomLogFactory(new CustomLogFactory() {
-                @Override
-                public Log getLog(Class<?> clazz) {
-                    return new Slf4jLogImpl(clazz);
-                }
-
-                @Override
-                public Log getLog(String category) {
-                    return new Slf4jLogImpl(category);
-                }
-            });
-        }
+        io.distribute.internal.JGroupsNode.routeJGroupsLoggingToSlf4j();
     }
 
     private RawNode(String name, JChannel channel) {

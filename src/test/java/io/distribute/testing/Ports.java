@@ -51,7 +51,8 @@ public final class Ports {
         return true;
     }
 
-    private static boolean free(int port) {
+    /** True if nothing listens on {@code port} on the loopback address (a bind succeeds). */
+    public static boolean free(int port) {
         try (ServerSocket s = new ServerSocket()) {
             s.setReuseAddress(true);
             s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
