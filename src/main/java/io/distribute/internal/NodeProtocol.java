@@ -327,19 +327,28 @@ public class NodeProtocol extends Protocol {
     /**
      * Without encryption MERGE3 hears nodes of other cookies too; a merge led by or including one of them is
      * refused every time, and would keep our own subgroups apart. Leave out views whose coordinator failed the
-     * cookie check.
+     * cookie check or has left.
      */
     private Map<Address, View> withoutForeign(Map<Address, View> views) {
-        if (foreign.isEmpty()) {
-            return views;
-        }
         Map<Address, View> kept = new HashMap<>();
         views.forEach((k, v) -> {
-            if (!foreign.contains(k) && (v == null || !foreign.contains(v.getCoord()))) {
+            if (!excluded(k) && (v == null || !excluded(v.getCoord()))) {
                 kept.put(k, v);
             }
         });
         return kept;
+    }
+
+    /**
+     * Not a merge partner: a node without our cookie, or one that left (MERGE3 may still hold the view it sent
+     * just before leaving, which would merge it back for a moment). A restarted node has a new address.
+     */
+    private boolean excluded(Address a) {
+        if (a == null) {
+            return false;
+        }
+        Observed o = observed.get(a);
+        return foreign.contains(a) || o != null && o.reason == DownReason.LEFT;
     }
 
     /**
