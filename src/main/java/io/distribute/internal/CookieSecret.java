@@ -63,7 +63,7 @@ public final class CookieSecret {
     }
 
     /** A 256-bit key for {@code purpose}: HKDF-Expand (one block) of the cluster key. */
-    byte[] expand(String purpose) {
+    public byte[] expand(String purpose) {
         return mac(purpose.getBytes(StandardCharsets.UTF_8), new byte[] {1});
     }
 

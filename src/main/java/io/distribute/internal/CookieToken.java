@@ -8,10 +8,11 @@ import java.io.DataOutput;
 import java.io.IOException;
 
 /**
- * The token JGroups' AUTH attaches to join and merge requests and responses. It carries no secret: only a nonce
- * that the receiver issued to the sender in a {@link NodeProtocol} handshake and an HMAC, keyed by the cookie, over
- * that nonce, the message kind and both identities. AUTH calls {@link #authenticate} on the receiver, which asks
- * {@link NodeProtocol} whether the proof is valid and unused; a replayed or forged proof fails.
+ * The token JGroups' AUTH puts on join and merge messages: an HMAC, keyed by the cookie, over the GMS message kind,
+ * the sender and the receiver. The secure connection layer already keeps strangers' bytes away from JGroups; the
+ * token is the membership check on top, so that a join is admitted only with proof of the cookie whatever the
+ * transport (and, in certificate mode, whoever the certificate belongs to). It is bound to the sender the transport
+ * authenticated: a proof made for one sender or receiver fails for any other.
  */
 public final class CookieToken extends AuthToken {
 
@@ -21,18 +22,13 @@ public final class CookieToken extends AuthToken {
     }
 
     private volatile Verifier verifier;
-    byte[] nonce;
     byte[] mac;
-    /** For a message a node sends to itself (merge leader to itself): never serialized off this process. */
-    boolean self;
 
     public CookieToken() {
     }
 
-    CookieToken(byte[] nonce, byte[] mac, boolean self) {
-        this.nonce = nonce;
+    CookieToken(byte[] mac) {
         this.mac = mac;
-        this.self = self;
     }
 
     public void setVerifier(Verifier verifier) {
@@ -46,7 +42,7 @@ public final class CookieToken extends AuthToken {
 
     @Override
     public int size() {
-        return 1 + 1 + (nonce == null ? 0 : nonce.length) + 1 + (mac == null ? 0 : mac.length);
+        return 1 + (mac == null ? 0 : mac.length);
     }
 
     @Override
@@ -57,20 +53,16 @@ public final class CookieToken extends AuthToken {
 
     @Override
     public void writeTo(DataOutput out) throws IOException {
-        out.writeBoolean(self);
-        NodeHeader.writeBytes(out, nonce);
         NodeHeader.writeBytes(out, mac);
     }
 
     @Override
     public void readFrom(DataInput in) throws IOException {
-        self = in.readBoolean();
-        nonce = NodeHeader.readBounded(in, CookieSecret.NONCE_BYTES);
         mac = NodeHeader.readBounded(in, CookieSecret.MAC_BYTES);
     }
 
     @Override
     public String toString() {
-        return "CookieToken[" + (self ? "self" : "proof") + "]";
+        return "CookieToken[proof]";
     }
 }

@@ -26,6 +26,8 @@ import org.jgroups.protocols.TP;
 import org.jgroups.protocols.dns.DNS_PING;
 import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.stack.IpAddress;
+import io.distribute.internal.secure.SecureLayer;
+import io.distribute.internal.secure.SecureLayer.ProbeResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +44,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -105,11 +108,20 @@ public final class JGroupsNode implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong securityRejections = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
     private final Membership membership;
+    private final SecureLayer layer;
+    private final NodeFinder finder;
+    /** Probes only, on stacks whose transport is not TCP; null on TCP (the transport's own port answers them). */
+    private final java.net.ServerSocket probeListener;
+    /** HKDF label of the TLS pre-shared key: its own key, never the one of the cookie token. */
+    static final String TLS_PSK_LABEL = "distribute/tls-psk/v1";
     /** Orders view updates; never held while calling into JGroups (JGroups holds its own locks when it calls us). */
     private final Object viewLock = new Object();
 
     private JGroupsNode(NodeName name, ClusterConfig config, JChannel channel, String claimedPort,
-                        InetSocketAddress bound) {
+                        InetSocketAddress bound, SecureLayer layer, java.net.ServerSocket probeListener) {
+        this.layer = layer;
+        this.finder = new NodeFinder(layer);
+        this.probeListener = probeListener;
         this.name = name;
         this.config = config;
         this.channel = channel;
@@ -210,6 +222,7 @@ public final class JGroupsNode implements AutoCloseable {
     private static Attempt tryStart(NodeName name, CookieSecret secret, ClusterConfig config, InetAddress host,
                                     int port, List<NodeName> seeds, boolean noSeeds, String claim) {
         JChannel ch = null;
+        java.net.ServerSocket probeListener = null;
         try {
             List<ProtocolConfiguration> configs = Stacks.load(config.stack(), config.encryption());
             configure(configs, config, host, port, seeds, noSeeds);
@@ -219,15 +232,23 @@ public final class JGroupsNode implements AutoCloseable {
             String text = name.text();
             ch.addAddressGenerator(() -> NodeProtocol.newAddress(text));
             NodeProtocol np = ch.getProtocolStack().findProtocol(NodeProtocol.class);
-            Aead aead = new Aead(secret, config.clusterName());
-            np.setSecret(secret, aead);
+            np.setSecret(secret);
+            // Below JGroups: every TCP connection it opens or accepts is TLS keyed by the cookie.
+            SecureLayer layer = new SecureLayer(secret.expand(TLS_PSK_LABEL), name.name(), name.text());
+            layer.probeAnswer(np::probeAnswer);
+            ch.getProtocolStack().getTransport().setSocketFactory(layer);
             EncryptProtocol encrypt = ch.getProtocolStack().findProtocol(EncryptProtocol.class);
             if (encrypt != null) {
-                encrypt.setAead(aead);
+                encrypt.setAead(new Aead(secret, config.clusterName()));
             }
             AUTH auth = ch.getProtocolStack().findProtocol(AUTH.class);
             ((CookieToken) auth.getAuthToken()).setVerifier(np::verify);
-            JGroupsNode node = new JGroupsNode(name, config, ch, claim, new InetSocketAddress(host, port));
+            // A transport without TCP (udp) still answers probes on the node's port, over TCP and TLS.
+            if (!(ch.getProtocolStack().getTransport() instanceof TCP)) {
+                probeListener = layer.probeListener(new InetSocketAddress(host, port));
+            }
+            JGroupsNode node = new JGroupsNode(name, config, ch, claim, new InetSocketAddress(host, port), layer,
+                    probeListener);
             np.setSecurityListener(reason -> node.securityRejections.incrementAndGet());
             ch.setReceiver(node.receiver());
             ch.connect(config.clusterName());
@@ -241,9 +262,11 @@ public final class JGroupsNode implements AutoCloseable {
             return new Attempt(node, null);
         } catch (Stacks.StackException e) {
             close(ch);
+            closeQuietly(probeListener);
             return new Attempt(null, new StartError.StartFailed(e.getMessage()));
         } catch (Exception e) {
             close(ch);
+            closeQuietly(probeListener);
             StartError err = classifyStartFailure(e, host.getHostAddress() + ":" + port);
             return new Attempt(null, err); // null: this port is busy, try the next
         }
@@ -371,6 +394,16 @@ public final class JGroupsNode implements AutoCloseable {
         @Override
         public List<ProtocolConfiguration> getProtocolStack() {
             return configs;
+        }
+    }
+
+    private static void closeQuietly(java.net.ServerSocket s) {
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                LOG.debug("closing a probe listener: {}", e.toString());
+            }
         }
     }
 
@@ -523,49 +556,32 @@ public final class JGroupsNode implements AutoCloseable {
     private Result<Void, ConnectError> connect(NodeName t, List<PhysicalAddress> targets, long deadline)
             throws InterruptedException {
         long started = System.nanoTime();
-        // On TCP a port nobody listens on refuses at once, so "not found" needs no waiting for the timeout.
-        Map<PhysicalAddress, CompletableFuture<Boolean>> listening = new java.util.HashMap<>();
-        for (PhysicalAddress target : targets) {
-            listening.put(target, tcpTransport ? accepts((IpAddress) target) : new CompletableFuture<>());
-        }
-        Set<PhysicalAddress> answered = new java.util.HashSet<>();
-        NodeProtocol.Ack found = null;
-        try (NodeProtocol.Probe probe = protocol.probe(targets)) {
-            long resendAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
-            while (found == null) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                if (System.nanoTime() > resendAt) {
-                    probe.resend(answered);
-                    resendAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
-                }
-                NodeProtocol.Ack ack = probe.replies().poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(10)),
-                        TimeUnit.NANOSECONDS);
-                if (ack != null) {
-                    if (t.name().equals(nameOnly(ack.name()))) {
-                        found = ack;
-                        break;
-                    }
-                    answered.add(ack.physical());
-                }
-                // Every port either refused or is another node: nobody of that name is there.
-                boolean undecided = targets.stream().anyMatch(p -> !answered.contains(p)
-                        && !(listening.get(p).isDone() && !listening.get(p).getNow(true)));
-                if (!undecided) {
-                    return Result.err(new ConnectError.NodeNotFound());
-                }
+        BlockingQueue<NodeFinder.Reply> replies = finder.search(targets, t.name(), deadline);
+        ProbeAnswers.Answer found = null;
+        boolean rejected = false;
+        boolean silent = false;
+        for (int n = 0; n < targets.size() && found == null; n++) {
+            long left = deadline - System.nanoTime();
+            NodeFinder.Reply reply = left > 0 ? replies.poll(left, TimeUnit.NANOSECONDS) : null;
+            if (reply == null) {
+                silent = true; // a port still handshaking at the deadline: something listens but does not answer
+                break;
+            }
+            if (reply.found() && t.name().equals(nameOnly(reply.answer().name()))) {
+                found = reply.answer();
+            } else if (reply.result() instanceof ProbeResult.CookieRejected) {
+                rejected = true;
+            } else if (reply.result() instanceof ProbeResult.NoAnswer) {
+                silent = true;
             }
         }
         if (found == null) {
-            boolean silentListener = targets.stream().anyMatch(p -> !answered.contains(p)
-                    && listening.get(p).getNow(false));
-            return Result.err(silentListener ? new ConnectError.ConnectTimeout() : new ConnectError.NodeNotFound());
-        }
-        if (!found.authentic()) {
-            return Result.err(new ConnectError.ConnectNetworkError("node " + found.name()
-                    + " rejected our cookie: it belongs to a cluster with another cookie"));
+            if (rejected) {
+                return Result.err(new ConnectError.ConnectNetworkError("node " + t.text() + " rejected our cookie: "
+                        + "it belongs to a cluster with another cookie"));
+            }
+            return Result.err(silent && System.nanoTime() >= deadline ? new ConnectError.ConnectTimeout()
+                    : new ConnectError.NodeNotFound());
         }
         View mine = view;
         if (mine != null && mine.containsMember(found.from())) {
@@ -589,8 +605,8 @@ public final class JGroupsNode implements AutoCloseable {
      * Merges with the cluster {@code found} belongs to, and waits until every member of that cluster is in our view
      * (a member that was busy during the merge is left out of it by JGroups; it is merged again here).
      */
-    private Result<Void, ConnectError> mergeWith(NodeProtocol.Ack found, long deadline) throws InterruptedException {
-        NodeProtocol.Ack next = found;
+    private Result<Void, ConnectError> mergeWith(ProbeAnswers.Answer found, long deadline) throws InterruptedException {
+        ProbeAnswers.Answer next = found;
         while (System.nanoTime() < deadline) {
             if (next != null) {
                 protocol.triggerMerge(next.view(), next.mappings());
@@ -614,8 +630,8 @@ public final class JGroupsNode implements AutoCloseable {
             }
             // Ask a missing member for its current view and merge with that.
             PhysicalAddress where = found.mappings().get(missing.get(0));
-            next = where == null ? null : probeOne(where, Math.min(deadline, System.nanoTime()
-                    + TimeUnit.MILLISECONDS.toNanos(200)));
+            next = where == null ? null : probeOne(where, nameOnly(NodeProtocol.nameOf(missing.get(0))),
+                    Math.min(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200)));
         }
         View v = view;
         if (v != null && v.containsMember(found.from())) {
@@ -643,12 +659,8 @@ public final class JGroupsNode implements AutoCloseable {
         return false;
     }
 
-    private NodeProtocol.Ack probeOne(PhysicalAddress where, long deadline) throws InterruptedException {
-        try (NodeProtocol.Probe probe = protocol.probe(List.of(where))) {
-            long left = deadline - System.nanoTime();
-            NodeProtocol.Ack ack = left > 0 ? probe.replies().poll(left, TimeUnit.NANOSECONDS) : null;
-            return ack != null && ack.authentic() ? ack : null;
-        }
+    private ProbeAnswers.Answer probeOne(PhysicalAddress where, String name, long deadline) {
+        return name == null ? null : finder.probe(where, name, deadline).answer();
     }
 
     /** A node name present in both views (names must be unique in a cluster), or null. */
@@ -722,19 +734,6 @@ public final class JGroupsNode implements AutoCloseable {
         return Result.ok(out);
     }
 
-    /** Completes with whether {@code target} accepts a TCP connection (a frozen process still does). */
-    private CompletableFuture<Boolean> accepts(IpAddress target) {
-        int timeout = (int) Math.max(50, Math.min(2000, config.connectTimeout().toMillis()));
-        return CompletableFuture.supplyAsync(() -> {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(target.getIpAddress(), target.getPort()), timeout);
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        }, Probes.EXECUTOR);
-    }
-
     /** True if {@code target} answers within the ping timeout: a member over the channel, others by a probe. */
     public boolean ping(String target) {
         if (closed || target == null) {
@@ -759,25 +758,19 @@ public final class JGroupsNode implements AutoCloseable {
         if (where.isErr()) {
             return false;
         }
-        try (NodeProtocol.Probe probe = protocol.probe(where.orElseThrow())) {
-            Set<PhysicalAddress> answered = new java.util.HashSet<>();
-            while (true) {
+        BlockingQueue<NodeFinder.Reply> replies = finder.search(where.orElseThrow(), t.name(), deadline);
+        try {
+            for (int n = 0; n < where.orElseThrow().size(); n++) {
                 long left = deadline - System.nanoTime();
-                if (left <= 0) {
+                NodeFinder.Reply reply = left > 0 ? replies.poll(left, TimeUnit.NANOSECONDS) : null;
+                if (reply == null) {
                     return false;
                 }
-                // HELLOs are unreliable: say it again every 200 ms to the ports that have not answered.
-                NodeProtocol.Ack ack = probe.replies().poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)),
-                        TimeUnit.NANOSECONDS);
-                if (ack == null) {
-                    probe.resend(answered);
-                    continue;
+                if (reply.found() && t.name().equals(nameOnly(reply.answer().name()))) {
+                    return true;
                 }
-                if (t.name().equals(nameOnly(ack.name()))) {
-                    return ack.authentic(); // a node with another cookie answered: it does not count as alive
-                }
-                answered.add(ack.physical());
             }
+            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -955,6 +948,7 @@ public final class JGroupsNode implements AutoCloseable {
             synchronized (viewLock) {
                 membership.stop();
             }
+            closeQuietly(probeListener);
             CLAIMED_PORTS.remove(claimedPort);
             RUNNING.remove(name.text());
             nextView.get().complete(null);
@@ -969,18 +963,5 @@ public final class JGroupsNode implements AutoCloseable {
     @Override
     public String toString() {
         return "JGroupsNode[" + name.text() + (closed ? ", closed" : "") + "]";
-    }
-
-    /** Helper threads for TCP reachability checks: daemon, few, and idle ones exit. */
-    static final class Probes {
-        static final java.util.concurrent.ExecutorService EXECUTOR = new java.util.concurrent.ThreadPoolExecutor(
-                0, 16, 5, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
-                    Thread t = new Thread(r, "distribute-probe");
-                    t.setDaemon(true);
-                    return t;
-                }, new java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy());
-
-        private Probes() {
-        }
     }
 }

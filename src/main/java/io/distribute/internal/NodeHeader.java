@@ -10,11 +10,13 @@ import java.io.DataOutput;
 import java.io.IOException;
 import java.util.function.Supplier;
 
-/** The header of {@link NodeProtocol}'s own messages: hello/ack handshakes, pings, merge triggers, mappings. */
+/**
+ * The header of {@link NodeProtocol}'s own messages: pings, merge triggers, mappings, and departure reasons riding on
+ * views. Only cookie holders can send one (the secure connection layer authenticates every byte below JGroups);
+ * lengths are still bounded so that a bug cannot allocate without limit.
+ */
 public final class NodeHeader extends Header {
 
-    static final byte HELLO = 1;
-    static final byte ACK = 2;
     static final byte PING = 3;
     static final byte PONG = 4;
     static final byte MERGE = 5;
@@ -27,13 +29,7 @@ public final class NodeHeader extends Header {
 
     byte type;
     long requestId;
-    /** HELLO, ACK: the prober's nonce; MERGE: the nonce the receiver issued to the sender. */
-    byte[] nonceA;
-    /** ACK: the responder's nonce. */
-    byte[] nonceB;
-    /** ACK, MERGE: the HMAC proof. */
-    byte[] mac;
-    /** REASONS: departed members and, index by index, the ordinal of their DownReason. */
+    /** REASONS: departed members and, index by index, the wire code of their DownReason (see {@link Departures}). */
     Address[] members;
     byte[] reasons;
     /** PONG: the responder's current view id, so a caller can tell the peer installed the same view. */
@@ -45,17 +41,6 @@ public final class NodeHeader extends Header {
     NodeHeader(byte type, long requestId) {
         this.type = type;
         this.requestId = requestId;
-    }
-
-    NodeHeader nonces(byte[] a, byte[] b) {
-        this.nonceA = a;
-        this.nonceB = b;
-        return this;
-    }
-
-    NodeHeader mac(byte[] mac) {
-        this.mac = mac;
-        return this;
     }
 
     @Override
@@ -81,7 +66,7 @@ public final class NodeHeader extends Header {
 
     @Override
     public int serializedSize() {
-        int n = 1 + 8 + size(nonceA) + size(nonceB) + size(mac);
+        int n = 1 + 8;
         if (type == PONG) {
             n += Util.size(viewId);
         }
@@ -98,9 +83,6 @@ public final class NodeHeader extends Header {
     public void writeTo(DataOutput out) throws IOException {
         out.writeByte(type);
         out.writeLong(requestId);
-        write(out, nonceA);
-        write(out, nonceB);
-        write(out, mac);
         if (type == PONG) {
             Util.writeViewId(viewId, out);
         }
@@ -117,49 +99,29 @@ public final class NodeHeader extends Header {
     public void readFrom(DataInput in) throws IOException {
         type = in.readByte();
         requestId = in.readLong();
-        nonceA = read(in, CookieSecret.NONCE_BYTES);
-        nonceB = read(in, CookieSecret.NONCE_BYTES);
-        mac = read(in, CookieSecret.MAC_BYTES);
-        if (type == PONG) {
-            try {
+        try {
+            if (type == PONG) {
                 viewId = Util.readViewId(in);
-            } catch (ClassNotFoundException e) {
-                throw new IOException(e);
             }
-        }
-        if (type == REASONS) {
-            int n = in.readUnsignedShort();
-            if (n > MAX_REASONS) {
-                throw new IOException(n + " reasons exceed " + MAX_REASONS);
-            }
-            members = new Address[n];
-            reasons = new byte[n];
-            for (int i = 0; i < n; i++) {
-                try {
-                    members[i] = Util.readAddress(in);
-                } catch (ClassNotFoundException e) {
-                    throw new IOException(e);
+            if (type == REASONS) {
+                int n = in.readUnsignedShort();
+                if (n > MAX_REASONS) {
+                    throw new IOException(n + " reasons exceed " + MAX_REASONS);
                 }
-                reasons[i] = in.readByte();
+                members = new Address[n];
+                reasons = new byte[n];
+                for (int i = 0; i < n; i++) {
+                    members[i] = Util.readAddress(in);
+                    reasons[i] = in.readByte();
+                }
             }
+        } catch (ClassNotFoundException e) {
+            throw new IOException(e);
         }
     }
 
-    private static int size(byte[] b) {
-        return 1 + (b == null ? 0 : b.length);
-    }
-
-    private static void write(DataOutput out, byte[] b) throws IOException {
-        if (b == null) {
-            out.writeByte(0);
-        } else {
-            out.writeByte(b.length);
-            out.write(b);
-        }
-    }
-
-    /** Reads a field of at most {@code max} bytes; a larger length is an attack or corruption, not an allocation. */
-    private static byte[] read(DataInput in, int max) throws IOException {
+    /** Reads a length-prefixed field of at most {@code max} bytes (null if empty). */
+    static byte[] readBounded(DataInput in, int max) throws IOException {
         int n = in.readUnsignedByte();
         if (n == 0) {
             return null;
@@ -172,12 +134,13 @@ public final class NodeHeader extends Header {
         return b;
     }
 
-    static byte[] readBounded(DataInput in, int max) throws IOException {
-        return read(in, max);
-    }
-
     static void writeBytes(DataOutput out, byte[] b) throws IOException {
-        write(out, b);
+        if (b == null) {
+            out.writeByte(0);
+        } else {
+            out.writeByte(b.length);
+            out.write(b);
+        }
     }
 
     @Override

@@ -4,7 +4,9 @@ import org.jgroups.conf.ConfiguratorFactory;
 import org.jgroups.conf.ProtocolConfiguration;
 import org.jgroups.conf.ProtocolStackConfigurator;
 import org.jgroups.protocols.AUTH;
+import org.jgroups.protocols.TCP;
 import org.jgroups.protocols.TP;
+import org.jgroups.protocols.UDP;
 import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.stack.Protocol;
 
@@ -49,6 +51,7 @@ final class Stacks {
         List<ProtocolConfiguration> configs = parsed(stack);
         int transport = -1;
         int gms = -1;
+        boolean tcp = false;
         List<ProtocolConfiguration> out = new ArrayList<>();
         for (ProtocolConfiguration pc : configs) {
             Class<? extends Protocol> cls;
@@ -61,8 +64,14 @@ final class Stacks {
                     || EncryptProtocol.class.isAssignableFrom(cls)) {
                 continue; // distribute always adds its own cookie authentication
             }
+            String bypass = bypassesSecureLayer(cls, pc);
+            if (bypass != null) {
+                throw new StackException("stack '" + stack + "' cannot run behind distribute's secure connection layer: "
+                        + bypass);
+            }
             if (TP.class.isAssignableFrom(cls) && transport < 0) {
                 transport = out.size();
+                tcp = TCP.class.isAssignableFrom(cls);
             }
             if (GMS.class.isAssignableFrom(cls)) {
                 gms = out.size();
@@ -78,10 +87,44 @@ final class Stacks {
         out.add(gms, new ProtocolConfiguration(AUTH.class.getName(),
                 Map.of("auth_class", CookieToken.class.getName())));
         out.add(gms, new ProtocolConfiguration(NodeProtocol.class.getName(), Map.of()));
-        if (encrypt) {
+        if (encrypt && !tcp) {
+            // TCP connections are TLS already (see io.distribute.internal.secure); datagrams are sealed here.
             out.add(1, new ProtocolConfiguration(EncryptProtocol.class.getName(), Map.of()));
         }
         return out;
+    }
+
+    /**
+     * Why a protocol would carry bytes that the secure connection layer never sees, or null. Only TCP (blocking
+     * sockets from the layer's socket factory) and UDP are covered; NIO transports and protocols that open their own
+     * connections or listeners (FD_SOCK2's NIO server, diagnostics, TLS of JGroups' own that would replace ours) are not.
+     */
+    private static String bypassesSecureLayer(Class<? extends Protocol> cls, ProtocolConfiguration pc) {
+        String name = cls.getSimpleName();
+        if (TP.class.isAssignableFrom(cls) && !(cls == TCP.class || cls == UDP.class)) {
+            return "its transport " + name + " is not TCP or UDP";
+        }
+        if (List.of("FD_SOCK", "FD_SOCK2", "TUNNEL", "TCPGOSSIP", "RELAY2", "RELAY3", "STOMP").contains(name)) {
+            return name + " opens connections of its own; remove it (crash detection comes from the TCP connections"
+                    + " and FD_ALL3)";
+        }
+        if (TP.class.isAssignableFrom(cls)) {
+            Map<String, String> p = pc.getProperties();
+            if ("true".equalsIgnoreCase(resolved(p.getOrDefault("tls.enabled", "false")))) {
+                return "TCP's own tls.enabled would replace the cookie-keyed TLS; remove it";
+            }
+            String diag = resolved(p.getOrDefault("diag.enabled", p.getOrDefault("enable_diagnostics", "false")));
+            if (diag.equalsIgnoreCase("true")) {
+                return "diagnostics (diag.enabled) answer anyone in clear; turn them off";
+            }
+        }
+        return null;
+    }
+
+    /** A property value with JGroups' {@code ${name:default}} variables replaced as JGroups will. */
+    private static String resolved(String value) {
+        String v = org.jgroups.util.Util.substituteVariable(value);
+        return v == null ? "" : v.trim();
     }
 
     /** The index of the first protocol of (a subclass of) {@code type}, or -1. */

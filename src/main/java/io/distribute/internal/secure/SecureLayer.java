@@ -1,0 +1,318 @@
+package io.distribute.internal.secure;
+
+import org.jgroups.util.SocketFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.MulticastSocket;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * One node's secure connection layer, plugged in below JGroups as its transport's {@link SocketFactory}: every TCP
+ * socket JGroups opens or accepts is a {@link TlsSocket} keyed by the cluster's PSK. Sockets that would bypass it
+ * (NIO channels, as TCP_NIO2 and FD_SOCK2 use) cannot be made: the stack check refuses those protocols first, and
+ * this factory fails them if one slips through.
+ *
+ * <p>It also answers and makes probes: a TLS connection to a port that asks "are you node {@code name}?" and gets the
+ * node's own description back (see {@link #probe}).
+ */
+public final class SecureLayer implements SocketFactory {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SecureLayer.class);
+    /** A probe answer is a view and a few addresses; a larger one is not from a node of ours. */
+    static final int MAX_PROBE_ANSWER = 1 << 20;
+    private static final long LOG_EVERY_NANOS = 60_000_000_000L;
+
+    private final byte[] psk;
+    private final String namePart;
+    private final String owner;
+    private volatile Supplier<byte[]> probeAnswer = () -> new byte[0];
+    private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong authenticated = new AtomicLong();
+    private final Map<InetAddress, Long> lastLogged = new ConcurrentHashMap<>();
+
+    /**
+     * @param psk      the 32-byte pre-shared key derived from the cookie (copied)
+     * @param namePart the part of this node's name before '@': probes for it are answered
+     * @param owner    the node's name, for log lines
+     */
+    public SecureLayer(byte[] psk, String namePart, String owner) {
+        this.psk = psk.clone();
+        this.namePart = namePart;
+        this.owner = owner;
+    }
+
+    /** What this node tells a prober that holds our cookie. */
+    public void probeAnswer(Supplier<byte[]> answer) {
+        this.probeAnswer = answer;
+    }
+
+    byte[] probeAnswer() {
+        byte[] a = probeAnswer.get();
+        return a == null ? new byte[0] : a;
+    }
+
+    byte[] psk() {
+        return psk;
+    }
+
+    String namePart() {
+        return namePart;
+    }
+
+    void authenticated() {
+        authenticated.incrementAndGet();
+    }
+
+    /** Counts a connection dropped before it authenticated; logs once a minute per source at most. */
+    void refused(InetAddress source, String why) {
+        refused.incrementAndGet();
+        long now = System.nanoTime();
+        Long last = lastLogged.get(source);
+        if (last == null || now - last > LOG_EVERY_NANOS) {
+            if (lastLogged.size() > 1024) {
+                lastLogged.clear();
+            }
+            lastLogged.put(source, now);
+            LOG.warn("{}: dropped a connection from {} that did not prove our cookie ({}); further ones from there "
+                    + "are counted, not logged, for a minute", owner, source.getHostAddress(), why);
+        }
+    }
+
+    /** Connections dropped before they authenticated. */
+    public long refusedConnections() {
+        return refused.get();
+    }
+
+    /** Handshakes that completed as the accepting side. */
+    public long authenticatedConnections() {
+        return authenticated.get();
+    }
+
+    /** A listener for probes only (stacks whose transport is not TCP), bound to {@code address}. */
+    public ServerSocket probeListener(InetSocketAddress address) throws IOException {
+        ServerSocket s = new SecureServerSocket(this, false);
+        try {
+            s.setReuseAddress(true);
+            s.bind(address, 50);
+            return s;
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------- probing
+
+    /** What a probe of one port found. */
+    public sealed interface ProbeResult {
+        /** The named node answered with its description. */
+        record Answer(byte[] body) implements ProbeResult {}
+
+        /** A node of that name is there and failed our cookie (its PSK binder check). */
+        record CookieRejected() implements ProbeResult {}
+
+        /** A TLS peer that is not the named node (another node of ours, or of another cluster). */
+        record OtherNode() implements ProbeResult {}
+
+        /** Nothing listens there. */
+        record Refused() implements ProbeResult {}
+
+        /** Something listens but gave no usable answer: not TLS, closed, or too slow. */
+        record NoAnswer(String why) implements ProbeResult {}
+    }
+
+    /** Asks the port {@code target} whether it is the node named {@code name} (the part before '@'). */
+    public ProbeResult probe(InetSocketAddress target, String name, int timeoutMillis) {
+        TlsSocket s = new TlsSocket(psk, TlsPeers.PROBE_PREFIX + name);
+        try {
+            s.setTcpNoDelay(true);
+            s.connect(target, Math.max(1, timeoutMillis));
+            s.setSoTimeout(Math.max(1, timeoutMillis));
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            int n = in.readInt();
+            if (n < 0 || n > MAX_PROBE_ANSWER) {
+                return new ProbeResult.NoAnswer("answer of " + n + " bytes");
+            }
+            byte[] body = new byte[n];
+            in.readFully(body);
+            return new ProbeResult.Answer(body);
+        } catch (TlsSocket.HandshakeFailed e) {
+            if (e.getCause() instanceof ConnectException) {
+                return new ProbeResult.Refused();
+            }
+            return switch (e.refusal) {
+                case COOKIE_REJECTED -> new ProbeResult.CookieRejected();
+                case NOT_THIS_NODE -> new ProbeResult.OtherNode();
+                case OTHER -> new ProbeResult.NoAnswer(e.getMessage());
+            };
+        } catch (ConnectException e) {
+            return new ProbeResult.Refused();
+        } catch (IOException e) {
+            return new ProbeResult.NoAnswer(e.toString());
+        } finally {
+            try {
+                s.close();
+            } catch (IOException e) {
+                // nothing to do
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ SocketFactory
+
+    @Override
+    public Socket createSocket(String serviceName) {
+        return new TlsSocket(psk, TlsPeers.JGROUPS_IDENTITY);
+    }
+
+    @Override
+    public Socket createSocket(String serviceName, String host, int port) throws IOException {
+        return connected(new InetSocketAddress(host, port), null);
+    }
+
+    @Override
+    public Socket createSocket(String serviceName, InetAddress address, int port) throws IOException {
+        return connected(new InetSocketAddress(address, port), null);
+    }
+
+    @Override
+    public Socket createSocket(String serviceName, String host, int port, InetAddress localAddr, int localPort)
+            throws IOException {
+        return connected(new InetSocketAddress(host, port), new InetSocketAddress(localAddr, localPort));
+    }
+
+    @Override
+    public Socket createSocket(String serviceName, InetAddress address, int port, InetAddress localAddr,
+                               int localPort) throws IOException {
+        return connected(new InetSocketAddress(address, port), new InetSocketAddress(localAddr, localPort));
+    }
+
+    private Socket connected(InetSocketAddress to, SocketAddress local) throws IOException {
+        Socket s = createSocket("distribute");
+        if (local != null) {
+            s.bind(local);
+        }
+        s.connect(to);
+        return s;
+    }
+
+    @Override
+    public ServerSocket createServerSocket(String serviceName) throws IOException {
+        return new SecureServerSocket(this, true);
+    }
+
+    @Override
+    public ServerSocket createServerSocket(String serviceName, int port) throws IOException {
+        return createServerSocket(serviceName, port, 50, null);
+    }
+
+    @Override
+    public ServerSocket createServerSocket(String serviceName, int port, int backlog) throws IOException {
+        return createServerSocket(serviceName, port, backlog, null);
+    }
+
+    @Override
+    public ServerSocket createServerSocket(String serviceName, int port, int backlog, InetAddress bindAddr)
+            throws IOException {
+        ServerSocket s = createServerSocket(serviceName);
+        s.bind(new InetSocketAddress(bindAddr, port), backlog);
+        return s;
+    }
+
+    @Override
+    public SocketChannel createSocketChannel(String serviceName) throws IOException {
+        throw unsupported(serviceName);
+    }
+
+    @Override
+    public ServerSocketChannel createServerSocketChannel(String serviceName) throws IOException {
+        throw unsupported(serviceName);
+    }
+
+    private static IOException unsupported(String serviceName) {
+        return new IOException(serviceName + ": NIO sockets would bypass distribute's secure connection layer");
+    }
+
+    @Override
+    public DatagramSocket createDatagramSocket(String serviceName) throws SocketException {
+        return new DatagramSocket();
+    }
+
+    @Override
+    public DatagramSocket createDatagramSocket(String serviceName, SocketAddress bindaddr) throws SocketException {
+        return new DatagramSocket(bindaddr);
+    }
+
+    @Override
+    public DatagramSocket createDatagramSocket(String serviceName, int port) throws SocketException {
+        return new DatagramSocket(port);
+    }
+
+    @Override
+    public DatagramSocket createDatagramSocket(String serviceName, int port, InetAddress laddr) throws SocketException {
+        return new DatagramSocket(port, laddr);
+    }
+
+    @Override
+    public MulticastSocket createMulticastSocket(String serviceName) throws IOException {
+        return new MulticastSocket();
+    }
+
+    @Override
+    public MulticastSocket createMulticastSocket(String serviceName, int port) throws IOException {
+        return new MulticastSocket(port);
+    }
+
+    @Override
+    public MulticastSocket createMulticastSocket(String serviceName, SocketAddress bindaddr) throws IOException {
+        return new MulticastSocket(bindaddr);
+    }
+
+    @Override
+    public void close(Socket sock) throws IOException {
+        if (sock != null) {
+            sock.close();
+        }
+    }
+
+    @Override
+    public void close(ServerSocket sock) throws IOException {
+        if (sock != null) {
+            sock.close();
+        }
+    }
+
+    @Override
+    public void close(DatagramSocket sock) {
+        if (sock != null) {
+            sock.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SecureLayer[" + owner + ", TLS 1.3 PSK, key redacted]";
+    }
+
+    /** Zeroes the key copy; the layer is unusable afterwards. */
+    public void destroy() {
+        Arrays.fill(psk, (byte) 0);
+    }
+}

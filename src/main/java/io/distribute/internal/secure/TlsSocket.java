@@ -1,0 +1,217 @@
+package io.distribute.internal.secure;
+
+import org.bouncycastle.tls.AlertDescription;
+import org.bouncycastle.tls.TlsClientProtocol;
+import org.bouncycastle.tls.TlsFatalAlertReceived;
+import org.bouncycastle.tls.TlsServerProtocol;
+
+import java.io.EOFException;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A TCP socket whose bytes travel only in TLS 1.3 records (see {@link TlsPeers}). The connecting side runs the
+ * handshake inside {@link #connect}; the accepting side runs it in {@link SecureServerSocket} before the socket is
+ * handed to JGroups. Either way nobody reads or writes a byte of application data before both ends proved the PSK.
+ */
+final class TlsSocket extends Socket {
+
+    /** A handshake that has not finished by then is dropped, however slowly its bytes trickle in. */
+    static final long HANDSHAKE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** Why a handshake failed, as far as the other end told us. */
+    enum Refusal {
+        /** The node we asked for holds another cookie: its PSK binder check failed (RFC 8446 §4.2.11). */
+        COOKIE_REJECTED,
+        /** Something answered TLS but is not the node we asked for. */
+        NOT_THIS_NODE,
+        /** Anything else: not TLS, closed, too slow. */
+        OTHER
+    }
+
+    /** A failed handshake, with what the peer's answer says about it. */
+    static final class HandshakeFailed extends SocketException {
+        private static final long serialVersionUID = 1L;
+        final Refusal refusal;
+
+        HandshakeFailed(Refusal refusal, String message, Throwable cause) {
+            super(message);
+            this.refusal = refusal;
+            initCause(cause);
+        }
+    }
+
+    private final byte[] psk;
+    private final String identity;
+    private volatile InputStream in;
+    private volatile OutputStream out;
+
+    /** A connecting socket that will offer {@code identity}. */
+    TlsSocket(byte[] psk, String identity) {
+        this.psk = psk;
+        this.identity = identity;
+    }
+
+    /** An accepting socket (see {@link SecureServerSocket}). */
+    TlsSocket(byte[] psk) {
+        this(psk, null);
+    }
+
+    @Override
+    public void connect(SocketAddress endpoint) throws IOException {
+        connect(endpoint, 0);
+    }
+
+    @Override
+    public void connect(SocketAddress endpoint, int timeout) throws IOException {
+        long deadline = System.nanoTime() + HANDSHAKE_TIMEOUT_NANOS + TimeUnit.MILLISECONDS.toNanos(timeout);
+        super.connect(endpoint, timeout);
+        try {
+            Deadline din = new Deadline(super.getInputStream(), deadline);
+            TlsClientProtocol tls = new TlsClientProtocol(din, super.getOutputStream());
+            int saved = getSoTimeout();
+            tls.connect(new TlsPeers.Client(psk, identity));
+            din.done();
+            setSoTimeout(saved);
+            opened(tls.getInputStream(), tls.getOutputStream());
+        } catch (TlsFatalAlertReceived alert) {
+            super.close();
+            Refusal r = switch (alert.getAlertDescription()) {
+                case AlertDescription.decrypt_error -> Refusal.COOKIE_REJECTED;
+                case AlertDescription.missing_extension -> Refusal.NOT_THIS_NODE;
+                default -> Refusal.OTHER;
+            };
+            throw new HandshakeFailed(r, "TLS handshake with " + endpoint + " refused: "
+                    + AlertDescription.getText(alert.getAlertDescription()), alert);
+        } catch (IOException | RuntimeException e) {
+            super.close();
+            throw new HandshakeFailed(Refusal.OTHER, "TLS handshake with " + endpoint + " failed: " + e, e);
+        }
+    }
+
+    /** Runs the accepting side of the handshake; returns the server, which tells what the client asked for. */
+    TlsPeers.Server accept(String namePart, boolean acceptJGroups, long deadline) throws IOException {
+        Deadline din = new Deadline(super.getInputStream(), deadline);
+        TlsServerProtocol tls = new TlsServerProtocol(din, super.getOutputStream());
+        TlsPeers.Server server = new TlsPeers.Server(psk, namePart, acceptJGroups);
+        tls.accept(server);
+        din.done();
+        setSoTimeout(0);
+        opened(tls.getInputStream(), tls.getOutputStream());
+        return server;
+    }
+
+    private void opened(InputStream tlsIn, OutputStream tlsOut) {
+        this.in = new Quiet(tlsIn);
+        this.out = tlsOut;
+    }
+
+    @Override
+    public InputStream getInputStream() throws IOException {
+        InputStream i = in;
+        if (i == null) {
+            throw new SocketException("TLS handshake not done");
+        }
+        return i;
+    }
+
+    @Override
+    public OutputStream getOutputStream() throws IOException {
+        OutputStream o = out;
+        if (o == null) {
+            throw new SocketException("TLS handshake not done");
+        }
+        return o;
+    }
+
+    /**
+     * Closes the TCP connection without a close_notify: JGroups marks graceful closes in its own stream, and writing
+     * an alert could block behind a sender stuck on a frozen peer.
+     */
+    @Override
+    public synchronized void close() throws IOException {
+        super.close();
+    }
+
+    @Override
+    public String toString() {
+        return "TlsSocket[" + getLocalSocketAddress() + " -> " + getRemoteSocketAddress() + "]";
+    }
+
+    /** Bounds the whole handshake: every read waits at most until the deadline. */
+    private final class Deadline extends FilterInputStream {
+        private volatile long deadline;
+
+        Deadline(InputStream in, long deadline) {
+            super(in);
+            this.deadline = deadline;
+        }
+
+        void done() {
+            deadline = Long.MAX_VALUE;
+        }
+
+        private void arm() throws IOException {
+            long d = deadline;
+            if (d == Long.MAX_VALUE) {
+                return;
+            }
+            long left = d - System.nanoTime();
+            if (left <= 0) {
+                throw new SocketTimeoutException("TLS handshake not finished in time");
+            }
+            setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        }
+
+        @Override
+        public int read() throws IOException {
+            arm();
+            return super.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            arm();
+            return super.read(b, off, len);
+        }
+    }
+
+    /**
+     * JGroups treats EOF and socket errors as a closed connection and logs anything else at WARN per connection; a
+     * TLS record that fails to authenticate is a closed connection too.
+     */
+    private static final class Quiet extends FilterInputStream {
+        Quiet(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (EOFException | SocketException e) {
+                throw e;
+            } catch (IOException e) {
+                throw (SocketException) new SocketException("TLS connection failed: " + e).initCause(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (EOFException | SocketException e) {
+                throw e;
+            } catch (IOException e) {
+                throw (SocketException) new SocketException("TLS connection failed: " + e).initCause(e);
+            }
+        }
+    }
+}

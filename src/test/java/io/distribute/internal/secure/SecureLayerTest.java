@@ -1,0 +1,149 @@
+package io.distribute.internal.secure;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The TLS layer on its own, over real loopback sockets: probes, refusals, and limits before authentication. */
+class SecureLayerTest {
+
+    private static byte[] key(int b) {
+        byte[] k = new byte[32];
+        Arrays.fill(k, (byte) b);
+        return k;
+    }
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+    }
+
+    private SecureServerSocket listen(SecureLayer layer) throws IOException {
+        SecureServerSocket s = (SecureServerSocket) layer.probeListener(new InetSocketAddress("127.0.0.1", 0));
+        open.add(s);
+        return s;
+    }
+
+    private static InetSocketAddress where(ServerSocket s) {
+        return new InetSocketAddress("127.0.0.1", s.getLocalPort());
+    }
+
+    @Test
+    void theNamedNodeWithOurCookieAnswersItsProbe() throws IOException {
+        SecureLayer b = new SecureLayer(key(1), "b", "b@127.0.0.1");
+        b.probeAnswer(() -> "hello".getBytes(StandardCharsets.UTF_8));
+        ServerSocket s = listen(b);
+        SecureLayer a = new SecureLayer(key(1), "a", "a@127.0.0.1");
+        SecureLayer.ProbeResult r = a.probe(where(s), "b", 2000);
+        SecureLayer.ProbeResult.Answer answer = assertInstanceOf(SecureLayer.ProbeResult.Answer.class, r);
+        assertArrayEquals("hello".getBytes(StandardCharsets.UTF_8), answer.body());
+    }
+
+    @Test
+    void anotherNameIsNotThisNodeAndAnotherCookieIsARejection() throws IOException {
+        SecureLayer b = new SecureLayer(key(1), "b", "b@127.0.0.1");
+        ServerSocket s = listen(b);
+        SecureLayer sameCookie = new SecureLayer(key(1), "a", "a@127.0.0.1");
+        SecureLayer otherCookie = new SecureLayer(key(2), "a", "a@127.0.0.1");
+        assertInstanceOf(SecureLayer.ProbeResult.OtherNode.class, sameCookie.probe(where(s), "c", 2000));
+        assertInstanceOf(SecureLayer.ProbeResult.CookieRejected.class, otherCookie.probe(where(s), "b", 2000));
+        // A stranger asking for another name learns nothing more than "not me".
+        assertInstanceOf(SecureLayer.ProbeResult.OtherNode.class, otherCookie.probe(where(s), "c", 2000));
+        assertEquals(3, b.refusedConnections(), "every probe that did not prove our cookie for this name");
+    }
+
+    @Test
+    void aClosedPortIsRefusedAndANonTlsServiceIsNoAnswer() throws Exception {
+        SecureLayer a = new SecureLayer(key(1), "a", "a@127.0.0.1");
+        int free;
+        try (ServerSocket tmp = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            free = tmp.getLocalPort();
+        }
+        assertInstanceOf(SecureLayer.ProbeResult.Refused.class,
+                a.probe(new InetSocketAddress("127.0.0.1", free), "b", 1000));
+        // A plain server that writes garbage and one that says nothing: neither is "rejected our cookie".
+        ServerSocket plain = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+        open.add(plain);
+        Thread t = new Thread(() -> {
+            for (int i = 0; i < 2; i++) {
+                try {
+                    Socket c = plain.accept();
+                    if (i == 0) {
+                        c.getOutputStream().write("HTTP/1.1 400 Bad Request\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                        c.getOutputStream().flush();
+                    }
+                    open.add(c);
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        assertInstanceOf(SecureLayer.ProbeResult.NoAnswer.class, a.probe(where(plain), "b", 1000));
+        long start = System.nanoTime();
+        assertInstanceOf(SecureLayer.ProbeResult.NoAnswer.class, a.probe(where(plain), "b", 300));
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(3).toNanos(), "a silent server is given up on");
+    }
+
+    @Test
+    void silentConnectionsAreCappedPerSourceAndDroppedAfterOneSecond() throws Exception {
+        SecureLayer b = new SecureLayer(key(1), "b", "b@127.0.0.1");
+        b.probeAnswer(() -> new byte[] {42});
+        SecureServerSocket s = listen(b);
+        List<Socket> idle = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            Socket c = new Socket();
+            c.connect(where(s));
+            idle.add(c);
+            open.add(c);
+        }
+        await().atMost(Duration.ofSeconds(2)).until(() -> b.refusedConnections() >= 12);
+        assertTrue(s.pending() <= SecureServerSocket.MAX_PENDING_PER_SOURCE, "pending " + s.pending());
+        // A cookie holder from another source address gets through while 127.0.0.1 is at its cap.
+        SecureLayer a = new SecureLayer(key(1), "a", "a@127.0.0.2");
+        TlsSocket probe = new TlsSocket(key(1), TlsPeers.PROBE_PREFIX + "b");
+        probe.bind(new InetSocketAddress("127.0.0.2", 0));
+        probe.connect(where(s), 1000);
+        probe.setSoTimeout(1000);
+        InputStream in = probe.getInputStream();
+        assertEquals(0, in.read());
+        probe.close();
+        assertTrue(a.refusedConnections() == 0);
+        // The silent ones are dropped by the handshake deadline: their reads see the close.
+        await().atMost(Duration.ofSeconds(3)).until(() -> s.pending() == 0);
+        for (Socket c : idle) {
+            c.setSoTimeout(2000);
+            assertEquals(-1, readOrEof(c));
+        }
+    }
+
+    private static int readOrEof(Socket c) {
+        try {
+            return c.getInputStream().read();
+        } catch (IOException e) {
+            return -1; // reset
+        }
+    }
+}
