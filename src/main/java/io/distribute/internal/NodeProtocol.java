@@ -18,27 +18,20 @@ import org.jgroups.protocols.AuthHeader;
 import org.jgroups.protocols.TCP;
 import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.stack.Protocol;
-import org.jgroups.util.ByteArrayDataInputStream;
-import org.jgroups.util.ByteArrayDataOutputStream;
 import org.jgroups.util.ExtendedUUID;
 import org.jgroups.util.MessageBatch;
 import org.jgroups.util.Tuple;
-import org.jgroups.util.UUID;
-import org.jgroups.util.Util;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
@@ -77,10 +70,11 @@ public class NodeProtocol extends Protocol {
     private static final Logger LOG = LoggerFactory.getLogger(NodeProtocol.class);
     private static final short GMS_ID = ClassConfigurator.getProtocolId(GMS.class);
     private static final short AUTH_ID = ClassConfigurator.getProtocolId(AUTH.class);
-    private static final byte[] LABEL_GMS = "gms/v2".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] ANYONE = new byte[0];
 
-    private CookieSecret secret;
+    private CookieProof proof;
+    private final MergeTrigger merges = new MergeTrigger(this);
+    private final SuspicionRelay suspicions = new SuspicionRelay(() -> getTransport().getTimer(), () -> view,
+            a -> up_prot.up(new Event(Event.SUSPECT, List.of(a))));
     private final Departures departures = new Departures(System::nanoTime);
     private final Map<Long, CompletableFuture<Long>> pings = new ConcurrentHashMap<>();
     private final AtomicLong requestIds = new AtomicLong(System.nanoTime());
@@ -90,7 +84,7 @@ public class NodeProtocol extends Protocol {
 
     /** Sets the cluster key; called by the adapter before the channel connects. */
     void setSecret(CookieSecret secret) {
-        this.secret = secret;
+        this.proof = new CookieProof(secret);
     }
 
     /** Called (on a JGroups thread; must be quick) with a reason whenever a join or merge fails the cookie check. */
@@ -101,7 +95,7 @@ public class NodeProtocol extends Protocol {
     @Override
     public void start() throws Exception {
         super.start();
-        if (secret == null) {
+        if (proof == null) {
             throw new IllegalStateException("NodeProtocol has no cookie secret");
         }
         sweeper = getTransport().getTimer().scheduleWithFixedDelay(departures::sweep, 10, 10, TimeUnit.SECONDS, false);
@@ -184,19 +178,6 @@ public class NodeProtocol extends Protocol {
         return a;
     }
 
-    private static byte[] id(Address a) {
-        if (a == null) {
-            return ANYONE;
-        }
-        if (a instanceof UUID u) {
-            String n = nameOf(a);
-            byte[] name = n == null ? new byte[0] : n.getBytes(StandardCharsets.UTF_8);
-            return ByteBuffer.allocate(16 + name.length).putLong(u.getMostSignificantBits())
-                    .putLong(u.getLeastSignificantBits()).put(name).array();
-        }
-        return String.valueOf(a).getBytes(StandardCharsets.UTF_8);
-    }
-
     private Address self() {
         return getAddress();
     }
@@ -213,31 +194,22 @@ public class NodeProtocol extends Protocol {
         if (evt.getType() == Event.VIEW_CHANGE) {
             View v = evt.getArg();
             view = v;
-            suspects.keySet().removeIf(a -> !v.containsMember(a));
+            suspicions.viewChanged(v);
             lastPongViews.keySet().removeIf(a -> !v.containsMember(a));
         }
         return down_prot.down(evt);
     }
-
-    /** Confirmed suspects (VERIFY_SUSPECT2 passed them up) that are still in the view, and how often re-raised. */
-    private final Map<Address, Integer> suspects = new ConcurrentHashMap<>();
-    private static final long SUSPECT_RETRY_MS = 250;
-    private static final int SUSPECT_RETRIES = 40;
 
     @Override
     public Object up(Event evt) {
         switch (evt.getType()) {
             case Event.SUSPECT -> {
                 Collection<Address> suspected = evt.getArg();
-                for (Address a : suspected) {
-                    if (suspects.putIfAbsent(a, 0) == null) {
-                        getTransport().getTimer().schedule(() -> resuspect(a), SUSPECT_RETRY_MS, TimeUnit.MILLISECONDS, false);
-                    }
-                }
+                suspected.forEach(suspicions::suspected);
             }
             case Event.UNSUSPECT -> {
                 Address alive = evt.getArg();
-                suspects.remove(alive);
+                suspicions.alive(alive);
                 // The member answered VERIFY_SUSPECT2: a connection of its that closed did not mean it died (JGroups
                 // closes one of two connections opened at the same time). Forget that observation.
                 departures.alive(alive);
@@ -268,23 +240,6 @@ public class NodeProtocol extends Protocol {
         return kept;
     }
 
-    /**
-     * GMS discards a suspicion that arrives while a merge holds its queue, and VERIFY_SUSPECT2 raises it only once:
-     * a node killed just after a merge would then stay listed until heartbeats time out. Re-raise a confirmed
-     * suspicion until the member is out of the view.
-     */
-    private void resuspect(Address a) {
-        Integer n = suspects.get(a);
-        View v = view;
-        if (n == null || v == null || !v.containsMember(a) || n >= SUSPECT_RETRIES) {
-            suspects.remove(a);
-            return;
-        }
-        suspects.put(a, n + 1);
-        up_prot.up(new Event(Event.SUSPECT, List.of(a)));
-        getTransport().getTimer().schedule(() -> resuspect(a), SUSPECT_RETRY_MS, TimeUnit.MILLISECONDS, false);
-    }
-
     @Override
     public Object down(Message msg) {
         GMS.GmsHeader gms = msg.getHeader(GMS_ID);
@@ -297,7 +252,7 @@ public class NodeProtocol extends Protocol {
         }
         AuthHeader auth = msg.getHeader(AUTH_ID);
         if (gms != null && auth != null && auth.getToken() instanceof CookieToken) {
-            auth.setToken(new CookieToken(proof(gms.getType(), self(), msg.getDest())));
+            auth.setToken(proof.token(gms.getType(), self(), msg.getDest()));
         }
         return down_prot.down(msg);
     }
@@ -344,9 +299,7 @@ public class NodeProtocol extends Protocol {
             departures.record(leaver, DownReason.LEFT);
             // GMS drops a leave request that arrives while a merge holds its queue; the leaver is gone by then
             // and would stay listed until heartbeats time out. Raise it as a suspect until it is out of the view.
-            if (leaver != null && suspects.putIfAbsent(leaver, 0) == null) {
-                getTransport().getTimer().schedule(() -> resuspect(leaver), SUSPECT_RETRY_MS, TimeUnit.MILLISECONDS, false);
-            }
+            suspicions.suspected(leaver);
         } else if (gms.getType() == GMS.GmsHeader.VIEW) {
             ackDuplicateView(msg);
         }
@@ -386,8 +339,8 @@ public class NodeProtocol extends Protocol {
                         f.complete(System.nanoTime());
                     }
                 }
-                case NodeHeader.MERGE -> handleMergeTrigger(msg);
-                case NodeHeader.MAPPINGS -> handleMappings(msg);
+                case NodeHeader.MERGE -> merges.received(msg);
+                case NodeHeader.MAPPINGS -> merges.mappingsReceived(msg, view);
                 default -> LOG.debug("{}: dropping message of unknown type {} from {}", self(), hdr.type, msg.getSrc());
             }
         } catch (IOException | ClassNotFoundException | RuntimeException e) {
@@ -427,87 +380,21 @@ public class NodeProtocol extends Protocol {
 
     // ------------------------------------------------------------------------------------------------------ merge
 
-    /**
-     * Asks both coordinators (ours and the one of {@code theirs}) to merge now. The merge leader JGroups picks
-     * among them runs the merge; the other ignores the request.
-     */
+    /** Asks both coordinators (ours and the one of {@code theirs}) to merge now (see {@link MergeTrigger}). */
     public void triggerMerge(View theirs, Map<Address, PhysicalAddress> theirMappings) {
-        View ours = view;
-        if (ours == null || theirs == null) {
-            return;
-        }
-        Map<Address, PhysicalAddress> all = new LinkedHashMap<>(theirMappings);
-        for (Address m : ours.getMembers()) {
-            PhysicalAddress p = physicalAddressOf(m);
-            if (p != null) {
-                all.put(m, p);
-            }
-        }
-        all.forEach(this::addMapping);
-        Set<Address> coords = new HashSet<>(List.of(ours.getCoord(), theirs.getCoord()));
-        for (Address coord : coords) {
-            if (coord.equals(self())) {
-                startMerge(ours, theirs, all);
-            } else {
-                byte[] payload = mergePayload(ours, theirs, all);
-                Message m = new BytesMessage(coord, payload, 0, payload.length).setFlag(Message.Flag.OOB);
-                m.putHeader(id, new NodeHeader(NodeHeader.MERGE, 0));
-                down_prot.down(m);
-            }
-        }
+        merges.trigger(view, theirs, theirMappings);
     }
 
-    private static byte[] mergePayload(View a, View b, Map<Address, PhysicalAddress> mappings) {
-        try {
-            ByteArrayDataOutputStream out = new ByteArrayDataOutputStream(512);
-            Util.writeView(a, out);
-            Util.writeView(b, out);
-            ProbeAnswers.writeMappings(mappings, out);
-            return java.util.Arrays.copyOf(out.buffer(), out.position());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+    View view() {
+        return view;
     }
 
-    private void handleMergeTrigger(Message msg) throws IOException, ClassNotFoundException {
-        ByteArrayDataInputStream in = new ByteArrayDataInputStream(msg.getArray(), msg.getOffset(), msg.getLength());
-        View a = Util.readView(in);
-        View b = Util.readView(in);
-        startMerge(a, b, ProbeAnswers.readMappings(in));
+    void sendDown(Message msg) {
+        down_prot.down(msg);
     }
 
-    private void startMerge(View a, View b, Map<Address, PhysicalAddress> mappings) {
-        if (a == null || b == null) {
-            return;
-        }
-        mappings.forEach(this::addMapping);
-        View current = view;
-        if (current != null && current.size() > 1 && current.getCoord().equals(self()) && !mappings.isEmpty()) {
-            // Our members will need the other side's addresses once the merged view arrives; this reliable
-            // multicast reaches them before the view does (same sender, FIFO).
-            try {
-                ByteArrayDataOutputStream out = new ByteArrayDataOutputStream(256);
-                ProbeAnswers.writeMappings(mappings, out);
-                Message m = new BytesMessage(null, out.buffer(), 0, out.position());
-                m.putHeader(id, new NodeHeader(NodeHeader.MAPPINGS, 0));
-                down_prot.down(m);
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        Map<Address, View> views = new HashMap<>();
-        views.put(a.getCoord(), a);
-        views.put(b.getCoord(), b);
-        up_prot.up(new Event(Event.MERGE, views));
-    }
-
-    private void handleMappings(Message msg) throws IOException, ClassNotFoundException {
-        View v = view;
-        if (v == null || !v.containsMember(msg.getSrc())) {
-            return;
-        }
-        ByteArrayDataInputStream in = new ByteArrayDataInputStream(msg.getArray(), msg.getOffset(), msg.getLength());
-        ProbeAnswers.readMappings(in).forEach(this::addMapping);
+    void passUp(Event evt) {
+        up_prot.up(evt);
     }
 
     // ------------------------------------------------------------------------------------------------ addresses
@@ -546,21 +433,16 @@ public class NodeProtocol extends Protocol {
 
     // ------------------------------------------------------------------------------------------------ the token
 
-    private byte[] proof(byte kind, Address sender, Address receiver) {
-        return secret.mac(LABEL_GMS, new byte[] {kind}, id(sender), id(receiver));
-    }
-
     /** The token this node would put on a message of GMS kind {@code kind} to {@code receiver} (for tests). */
     CookieToken tokenFor(byte kind, Address receiver) {
-        return new CookieToken(proof(kind, self(), receiver));
+        return proof.token(kind, self(), receiver);
     }
 
     /** Checks a token received with a join/merge message (called by {@link CookieToken#authenticate}). */
     boolean verify(CookieToken token, Message msg) {
         GMS.GmsHeader gms = msg.getHeader(GMS_ID);
         Address from = msg.getSrc();
-        boolean ok = gms != null && from != null && token.mac != null
-                && secret.verify(token.mac, LABEL_GMS, new byte[] {gms.getType()}, id(from), id(msg.getDest()));
+        boolean ok = proof.verify(token, msg);
         if (!ok) {
             String reason = "rejected " + (gms == null ? "a message" : GMS.GmsHeader.type2String(gms.getType()))
                     + " from " + displayName(from) + ": missing or wrong cookie proof";

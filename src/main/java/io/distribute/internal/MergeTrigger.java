@@ -1,0 +1,114 @@
+package io.distribute.internal;
+
+import org.jgroups.Address;
+import org.jgroups.BytesMessage;
+import org.jgroups.Event;
+import org.jgroups.Message;
+import org.jgroups.PhysicalAddress;
+import org.jgroups.View;
+import org.jgroups.util.ByteArrayDataInputStream;
+import org.jgroups.util.ByteArrayDataOutputStream;
+import org.jgroups.util.Util;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Merges two clusters now instead of at MERGE3's next round: {@code connect} asks both coordinators, and the one
+ * JGroups picks as merge leader runs GMS' merge. Before the merged view arrives, the leader's members are told where
+ * the other side's members listen (they will need to send to them at once).
+ */
+final class MergeTrigger {
+
+    private final NodeProtocol node;
+
+    MergeTrigger(NodeProtocol node) {
+        this.node = node;
+    }
+
+    /** Asks ours and {@code theirs}' coordinator to merge the two views. */
+    void trigger(View ours, View theirs, Map<Address, PhysicalAddress> theirMappings) {
+        if (ours == null || theirs == null) {
+            return;
+        }
+        Map<Address, PhysicalAddress> all = new LinkedHashMap<>(theirMappings);
+        for (Address m : ours.getMembers()) {
+            PhysicalAddress p = node.physicalAddressOf(m);
+            if (p != null) {
+                all.put(m, p);
+            }
+        }
+        all.forEach(node::addMapping);
+        Set<Address> coords = new HashSet<>(List.of(ours.getCoord(), theirs.getCoord()));
+        for (Address coord : coords) {
+            if (coord.equals(node.getAddress())) {
+                start(ours, theirs, all);
+            } else {
+                byte[] payload = payload(ours, theirs, all);
+                Message m = new BytesMessage(coord, payload, 0, payload.length).setFlag(Message.Flag.OOB);
+                m.putHeader(node.getId(), new NodeHeader(NodeHeader.MERGE, 0));
+                node.sendDown(m);
+            }
+        }
+    }
+
+    /** A coordinator received a merge request. */
+    void received(Message msg) throws IOException, ClassNotFoundException {
+        ByteArrayDataInputStream in = new ByteArrayDataInputStream(msg.getArray(), msg.getOffset(), msg.getLength());
+        View a = Util.readView(in);
+        View b = Util.readView(in);
+        start(a, b, ProbeAnswers.readMappings(in));
+    }
+
+    /** A member received its coordinator's list of addresses ahead of a merged view. */
+    void mappingsReceived(Message msg, View current) throws IOException, ClassNotFoundException {
+        if (current == null || !current.containsMember(msg.getSrc())) {
+            return;
+        }
+        ByteArrayDataInputStream in = new ByteArrayDataInputStream(msg.getArray(), msg.getOffset(), msg.getLength());
+        ProbeAnswers.readMappings(in).forEach(node::addMapping);
+    }
+
+    private void start(View a, View b, Map<Address, PhysicalAddress> mappings) {
+        if (a == null || b == null) {
+            return;
+        }
+        mappings.forEach(node::addMapping);
+        View current = node.view();
+        if (current != null && current.size() > 1 && current.getCoord().equals(node.getAddress()) && !mappings.isEmpty()) {
+            // Our members will need the other side's addresses once the merged view arrives; this reliable
+            // multicast reaches them before the view does (same sender, FIFO).
+            try {
+                ByteArrayDataOutputStream out = new ByteArrayDataOutputStream(256);
+                ProbeAnswers.writeMappings(mappings, out);
+                Message m = new BytesMessage(null, out.buffer(), 0, out.position());
+                m.putHeader(node.getId(), new NodeHeader(NodeHeader.MAPPINGS, 0));
+                node.sendDown(m);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        Map<Address, View> views = new HashMap<>();
+        views.put(a.getCoord(), a);
+        views.put(b.getCoord(), b);
+        node.passUp(new Event(Event.MERGE, views));
+    }
+
+    private static byte[] payload(View a, View b, Map<Address, PhysicalAddress> mappings) {
+        try {
+            ByteArrayDataOutputStream out = new ByteArrayDataOutputStream(512);
+            Util.writeView(a, out);
+            Util.writeView(b, out);
+            ProbeAnswers.writeMappings(mappings, out);
+            return Arrays.copyOf(out.buffer(), out.position());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
