@@ -1,17 +1,8 @@
 package io.distribute.internal.secure;
 
-import javax.crypto.AEADBadTagException;
-import javax.crypto.Cipher;
-import javax.crypto.Mac;
-import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,6 +26,11 @@ import java.util.function.LongSupplier;
  * <p>The receiver keeps, per source address, the newest authenticated epoch and a {@link ReplayWindow}. Older epochs,
  * repeated and too old sequence numbers are dropped; a newer epoch (a restart) replaces the state. State is only made
  * or changed by datagrams that authenticate, and the table is bounded (least recently used sender evicted). Thread-safe.
+ *
+ * <p>Limits: a sender the table does not remember (never seen, or evicted) is accepted in whatever epoch it
+ * authenticates, so a recorded datagram of an earlier start can be replayed once to a receiver that has not yet heard
+ * the sender's current epoch. A sender whose clock went back across a restart, on the same address and port, is
+ * refused as stale by receivers that remember its previous start.
  */
 public final class DatagramSeal {
 
@@ -63,16 +59,8 @@ public final class DatagramSeal {
     private static final byte MAGIC = (byte) 0xD5;
     private static final byte VERSION = 1;
     private static final int SEQ_OFFSET = 18;
-    private static final byte[] LABEL = "distribute/udp/v1".getBytes(StandardCharsets.US_ASCII);
-    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG = SealCrypto.LONG;
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final ThreadLocal<Cipher> CIPHERS = ThreadLocal.withInitial(() -> {
-        try {
-            return Cipher.getInstance("AES/GCM/NoPadding");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES/GCM unavailable", e);
-        }
-    });
 
     /** A sender's newest authenticated epoch, its derived key and its replay window; guarded by {@link #senders}. */
     private record Sender(long millis, long random, SecretKeySpec key, ReplayWindow window) { }
@@ -134,7 +122,7 @@ public final class DatagramSeal {
      */
     public byte[] seal(InetSocketAddress sender, byte[] buf, int off, int len) {
         Objects.checkFromIndexSize(off, len, buf.length);
-        byte[] addr = addressBytes(sender);
+        byte[] addr = SealCrypto.addressBytes(sender);
         long seq = sequence.getAndIncrement();
         if (seq >= MAX_SEQUENCE || seq < 0) {
             throw new IllegalStateException("datagram sequence numbers exhausted; restart the node");
@@ -144,7 +132,7 @@ public final class DatagramSeal {
             if (sendKeys.size() >= 64) {
                 sendKeys.clear(); // a node has a handful of sockets; this only bounds misuse
             }
-            key = deriveKey(addr, epochMillis, epochRandom);
+            key = SealCrypto.deriveKey(clusterKey, addr, epochMillis, epochRandom);
             sendKeys.put(sender, key);
         }
         byte[] out = new byte[HEADER_BYTES + len + TAG_BYTES];
@@ -153,16 +141,8 @@ public final class DatagramSeal {
         LONG.set(out, 2, epochMillis);
         LONG.set(out, 10, epochRandom);
         LONG.set(out, SEQ_OFFSET, seq);
-        try {
-            Cipher c = CIPHERS.get();
-            c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, nonce(seq)));
-            c.updateAAD(out, 0, HEADER_BYTES);
-            c.updateAAD(addr);
-            c.doFinal(buf, off, len, out, HEADER_BYTES);
-            return out;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("sealing failed", e);
-        }
+        SealCrypto.encrypt(key, seq, addr, out, buf, off, len);
+        return out;
     }
 
     /**
@@ -201,11 +181,11 @@ public final class DatagramSeal {
                 }
             }
         }
-        byte[] addr = addressBytes(from);
+        byte[] addr = SealCrypto.addressBytes(from);
         if (key == null) {
-            key = deriveKey(addr, millis, random);
+            key = SealCrypto.deriveKey(clusterKey, addr, millis, random);
         }
-        byte[] plain = decrypt(key, seq, addr, buf, off, len);
+        byte[] plain = SealCrypto.decrypt(key, seq, addr, buf, off, len);
         if (plain == null) {
             return drop(Drop.FORGED);
         }
@@ -273,55 +253,6 @@ public final class DatagramSeal {
     private Opened drop(Drop reason) {
         drops.incrementAndGet(reason.ordinal());
         return DROPPED[reason.ordinal()];
-    }
-
-    private static byte[] decrypt(SecretKeySpec key, long seq, byte[] addr, byte[] buf, int off, int len) {
-        try {
-            Cipher c = CIPHERS.get();
-            c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, nonce(seq)));
-            c.updateAAD(buf, off, HEADER_BYTES);
-            c.updateAAD(addr);
-            return c.doFinal(buf, off + HEADER_BYTES, len - HEADER_BYTES);
-        } catch (AEADBadTagException e) {
-            return null;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("opening failed", e);
-        }
-    }
-
-    private SecretKeySpec deriveKey(byte[] addr, long millis, long random) {
-        byte[] epoch = new byte[16];
-        LONG.set(epoch, 0, millis);
-        LONG.set(epoch, 8, random);
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(clusterKey);
-            mac.update(LABEL);
-            mac.update(addr);
-            return new SecretKeySpec(mac.doFinal(epoch), "AES");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
-        }
-    }
-
-    private static byte[] nonce(long seq) {
-        byte[] n = new byte[12];
-        LONG.set(n, 4, seq);
-        return n;
-    }
-
-    /** IP bytes (4 or 16, which the fixed-size rest of each input makes unambiguous) then the port (2). */
-    private static byte[] addressBytes(InetSocketAddress a) {
-        InetAddress ip = a.getAddress();
-        if (ip == null) {
-            throw new IllegalArgumentException("unresolved address");
-        }
-        byte[] raw = ip.getAddress();
-        byte[] out = new byte[raw.length + 2];
-        System.arraycopy(raw, 0, out, 0, raw.length);
-        out[raw.length] = (byte) (a.getPort() >>> 8);
-        out[raw.length + 1] = (byte) a.getPort();
-        return out;
     }
 
     /** Epochs compare by start millis, then by the random part. */
