@@ -11,18 +11,20 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The {@code distribute} command line: {@code node}, {@code ping}, {@code demo}. Built on the public API only
+ * The {@code distribute} command line: {@code node}, {@code ping}, {@code cookie}, {@code demo}. Built on the public API only
  * ({@code io.distribute.cluster}, {@code io.distribute.retry}); picocli and logback are optional dependencies of
  * the library, bundled in the executable jar {@code target/distribute-cli.jar}.
  */
 @Command(name = "distribute",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        subcommands = {NodeCommand.class, PingCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {NodeCommand.class, PingCommand.class, CookieCommand.class, DemoCommand.class,
+                CommandLine.HelpCommand.class},
         description = {"Erlang-style cluster nodes for the JVM, on JGroups.", ""},
         footerHeading = "%n",
         footer = {"The cookie (the cluster's shared secret) is read from the CLUSTER_COOKIE environment variable or"
-                + " from --cookie-file, never from the command line: argv is visible to every user in ps.",
+                + " from --cookie-file, never from the command line: argv is visible to every user in ps."
+                + " Make one with: export CLUSTER_COOKIE=$(distribute cookie)",
                 "Other settings may come from DISTRIBUTE_* variables (see the README); options take precedence."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -75,7 +77,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: node, ping or demo");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: node, ping, cookie or demo");
     }
 
     static final class Version implements CommandLine.IVersionProvider {

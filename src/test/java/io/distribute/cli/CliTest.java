@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The commands as a user runs them: separate JVMs, real exit codes, real signals. */
@@ -48,10 +49,15 @@ class CliTest {
 
     /** In this JVM, for parse errors only (no node starts): exit code and stderr. */
     private static Object[] parse(String... args) {
+        return parseWithOut(new StringWriter(), args);
+    }
+
+    /** {@link #parse} keeping stdout in {@code out}. */
+    private static Object[] parseWithOut(StringWriter out, String... args) {
         StringWriter err = new StringWriter();
         var cl = Main.commandLine();
         cl.setErr(new PrintWriter(err, true));
-        cl.setOut(new PrintWriter(new StringWriter(), true));
+        cl.setOut(new PrintWriter(out, true));
         return new Object[] {cl.execute(args), err.toString()};
     }
 
@@ -67,6 +73,26 @@ class CliTest {
         assertEquals(Main.OK, parse("--help")[0]);
         assertEquals(Main.OK, parse("node", "--help")[0]);
         assertEquals(Main.OK, parse("help", "ping")[0]);
+    }
+
+    @Test
+    void cookiePrintsA256BitBase64urlCookieAndNothingElse() throws Exception {
+        StringWriter out1 = new StringWriter();
+        StringWriter out2 = new StringWriter();
+        assertEquals(Main.OK, parseWithOut(out1, "cookie")[0]);
+        assertEquals(Main.OK, parseWithOut(out2, "cookie")[0]);
+        for (String out : List.of(out1.toString(), out2.toString())) {
+            assertTrue(out.matches("[A-Za-z0-9_-]{43}\\R"), "one line of 43 Base64url characters: '" + out + "'");
+            assertEquals(32, java.util.Base64.getUrlDecoder().decode(out.strip()).length, "256 bits");
+        }
+        assertNotEquals(out1.toString(), out2.toString(), "two runs differ");
+
+        // As a user runs it: exit 0, stdout is the cookie alone (no log line, nothing else).
+        CliProcess p = run(Map.of(), "cookie");
+        assertEquals(Main.OK, p.waitFor(30), p::toString);
+        assertEquals(1, p.stdout().size(), p::toString);
+        assertTrue(p.stdout().get(0).matches("[A-Za-z0-9_-]{43}"), p::toString);
+        assertNotEquals(out1.toString().strip(), p.stdout().get(0));
     }
 
     @Test
