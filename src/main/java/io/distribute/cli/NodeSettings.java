@@ -65,7 +65,8 @@ final class NodeSettings {
     /** {@link ClusterConfig#fromEnvironment()} overridden by these options, then by {@code more}. */
     ClusterConfig config(CommandSpec spec, Consumer<ClusterConfig.Builder> more) {
         try {
-            ClusterConfig.Builder b = ClusterConfig.fromEnvironment().toBuilder();
+            // The cookie is passed to start on its own (cookie()); the config kept by the command holds none.
+            ClusterConfig.Builder b = ClusterConfig.fromEnvironment().toBuilder().cookie(null);
             if (stack != null) {
                 b.stack(stack);
             }

@@ -38,9 +38,13 @@ public final class ClusterNode implements AutoCloseable {
      * Starts a node called {@code name} ({@code name@host} or {@code name@host:port}) with the cluster's shared
      * {@code cookie} (1-255 characters). It binds the first free port of {@code [port, port + portRange)} on
      * {@code host}, or exactly the port in the name.
+     *
+     * <p>The started node keeps only keys derived from the cookie: a cookie in {@code config} (read by
+     * {@link ClusterConfig#fromEnvironment()}) is left out of the config the node keeps and {@link #config()} returns.
      */
     public static Result<ClusterNode, StartError> start(String name, String cookie, ClusterConfig config) {
-        return JGroupsNode.start(name, cookie, config).map(ClusterNode::new);
+        ClusterConfig kept = config == null || config.cookie().isEmpty() ? config : config.toBuilder().cookie(null).build();
+        return JGroupsNode.start(name, cookie, kept).map(ClusterNode::new);
     }
 
     /** {@link #start(String, String, ClusterConfig)} with {@link ClusterConfig#defaults()}. */
