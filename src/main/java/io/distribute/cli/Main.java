@@ -29,9 +29,10 @@ import java.nio.charset.StandardCharsets;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success (for node: stopped by SIGINT/SIGTERM, after leaving gracefully)",
-                "1:ping: no answer; demo: a step failed",
-                "2:usage error (unknown option, missing cookie or name, invalid value)",
-                "3:the node could not start (the reason is printed)"})
+                "1:failure at run time: ping got no answer, a demo step failed, an unexpected error",
+                "2:usage error: unknown option, invalid value (option, DISTRIBUTE_* variable, node name, seed,"
+                        + " cookie), no cookie, unreadable cookie file, no node name",
+                "3:the node could not start: network (port in use, not a local address), stack file, permissions"})
 public final class Main implements Runnable {
 
     public static final int OK = 0;
@@ -62,7 +63,8 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(new PrintWriter(System.out, true, StandardCharsets.UTF_8));
         cl.setErr(new PrintWriter(System.err, true, StandardCharsets.UTF_8));
-        cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? USAGE : START_FAILED);
+        cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? USAGE : FAILED);
+        cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             // A bug, not a user error: say where.
             commandLine.getErr().println("distribute: unexpected error: " + e);
@@ -70,9 +72,25 @@ public final class Main implements Runnable {
             for (int i = 0; i < Math.min(5, where.length); i++) {
                 commandLine.getErr().println("    at " + where[i]);
             }
-            return START_FAILED;
+            return FAILED;
         });
         return cl;
+    }
+
+    /**
+     * A usage error, from parsing or from a command: one line saying what is wrong and one pointing to the help of
+     * the command concerned (instead of picocli's whole usage text); exit code {@link #USAGE}.
+     */
+    static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine where = e.getCommandLine();
+        String message = String.valueOf(e.getMessage()).strip().replaceAll("\\s*\\R\\s*", "; ");
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+            message += " (did you mean " + String.join(" or ", u.getSuggestions()) + "?)";
+        }
+        where.getErr().println("distribute: " + message);
+        where.getErr().println("try '" + where.getCommandSpec().qualifiedName() + " --help'");
+        where.getErr().flush();
+        return USAGE;
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.distribute.retry.RetryPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -136,7 +137,15 @@ public final class ClusterNode implements AutoCloseable {
         return this.node.ping(node);
     }
 
-    /** The configuration this node was started with. */
+    /**
+     * The address and port this node is bound to: the port in its name, or the first free one of its range. Nodes
+     * behind NAT are reached at {@link ClusterConfig#externalAddress()} / {@link ClusterConfig#externalPort()}.
+     */
+    public InetSocketAddress boundAddress() {
+        return node.boundAddress();
+    }
+
+    /** The configuration this node was started with (without the cookie). */
     public ClusterConfig config() {
         return node.config();
     }
