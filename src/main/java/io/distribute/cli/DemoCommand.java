@@ -15,11 +15,9 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -62,7 +60,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         if (count < 2 || count > 9) {
             throw NodeSettings.usage(spec, "--nodes must be 2-9, was " + count);
         }
-        String cookie = HexFormat.of().formatHex(randomBytes());
+        String cookie = CookieCommand.newCookie();
         int range = count + 2;
         int base = freePortRange(range);
         Thread cleanup = new Thread(this::killAll, "distribute-demo-cleanup");
@@ -154,12 +152,6 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                 // already shutting down
             }
         }
-    }
-
-    private static byte[] randomBytes() {
-        byte[] b = new byte[16];
-        new SecureRandom().nextBytes(b);
-        return b;
     }
 
     private static String name(int i) {

@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 import java.util.Locale;
 
 /**
- * Sends the CLI's logs to stderr, so that stdout carries only the command's own lines (membership events, pong).
+ * Sends the CLI's logs to stderr, so that stdout carries only the command's own lines (membership events, pong),
+ * each line stamped in UTC as the event lines are.
  * Applied only when logback is the SLF4J backend and no {@code -Dlogback.configurationFile} was given.
  */
 final class LogSetup {
@@ -40,7 +41,8 @@ final class LogSetup {
             ctx.reset();
             PatternLayoutEncoder encoder = new PatternLayoutEncoder();
             encoder.setContext(ctx);
-            encoder.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n");
+            // The time as on stdout's event lines (EventLine): UTC, ISO-8601, so that both streams line up.
+            encoder.setPattern("%d{\"yyyy-MM-dd'T'HH:mm:ss.SSS'Z'\",UTC} %-5level %logger{20} - %msg%n");
             encoder.start();
             ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
             appender.setContext(ctx);

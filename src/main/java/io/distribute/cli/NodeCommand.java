@@ -8,7 +8,10 @@ import io.distribute.cluster.MembershipEvent;
 import io.distribute.cluster.StartError;
 import io.distribute.cluster.Subscription;
 import io.distribute.retry.Jitter;
+import io.distribute.retry.Retry;
 import io.distribute.retry.RetryPolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,6 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,12 +38,15 @@ import java.util.concurrent.CountDownLatch;
                 + " each (time, event, node, reason, cluster size), until SIGINT/SIGTERM, which leave gracefully.",
                 "", "Example:", "  CLUSTER_COOKIE=... distribute node --name a@10.0.0.5 --seed b@10.0.0.6", "",
                 "Output lines:",
-                "  2026-11-26T08:31:02.123Z  STARTED    a@10.0.0.5  size=1",
+                "  2026-11-26T08:31:02.123Z  STARTED    a@10.0.0.5  size=1 address=10.0.0.5 port=7800 stack=tcp"
+                        + " cluster=distribute",
                 "  2026-11-26T08:31:02.456Z  NODE_UP    b@10.0.0.6  size=2",
                 "  2026-11-26T08:31:09.001Z  NODE_DOWN  b@10.0.0.6  reason=CRASHED size=1",
                 "Reasons: LEFT (graceful stop), CRASHED (connection lost), UNRESPONSIVE (no heartbeat for the"
                         + " failure-detection timeout: frozen or cut off).", ""})
 final class NodeCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeCommand.class);
 
     /** Seeds are retried with backoff for up to about half a minute (20 attempts, delays up to 2 s). */
     static final RetryPolicy SEED_RETRY = RetryPolicy.of(20, 200, 2000, 2.0, Jitter.EQUAL);
@@ -57,7 +64,7 @@ final class NodeCommand implements Callable<Integer> {
 
     @Option(names = "--failure-detection-timeout", paramLabel = "DURATION",
             converter = NodeSettings.DurationConverter.class,
-            description = "silence after which a node is reported UNRESPONSIVE, e.g. 2s (default: 3s)")
+            description = "silence after which a node is reported UNRESPONSIVE, with a unit: 2s, 1500ms (default: 3s)")
     Duration failureDetectionTimeout;
 
     @Mixin
@@ -82,12 +89,16 @@ final class NodeCommand implements Callable<Integer> {
 
         Result<ClusterNode, StartError> started = ClusterNode.start(nodeName, cookie, config);
         if (started instanceof Result.Err<ClusterNode, StartError> err) {
-            System.err.println("distribute: cannot start " + nodeName + ": " + err.error().describe());
+            String why = "cannot start " + nodeName + ": " + err.error().describe();
+            if (isBadInput(err.error())) {
+                throw NodeSettings.usage(spec, why);
+            }
+            System.err.println("distribute: " + why);
             return Main.START_FAILED;
         }
         ClusterNode node = started.orElseThrow();
         Printer printer = new Printer(System.out, node.selfNode());
-        printer.print(EventLine.STARTED, node.selfNode(), null);
+        printer.started(startedDetails(node));
         Subscription subscription = node.subscribe(printer::onEvent);
 
         CountDownLatch forever = new CountDownLatch(1);
@@ -109,19 +120,63 @@ final class NodeCommand implements Callable<Integer> {
         return Main.OK;
     }
 
-    /** Connects to each seed not yet connected, with backoff; a seed that never answers is reported on stderr. */
+    /**
+     * A start error caused by what the user gave (the name, a seed, the cookie) rather than by the machine: a usage
+     * error (exit code 2), like an invalid option or DISTRIBUTE_* value. An invalid seed is a {@code StartFailed}
+     * whose reason names the seed (the library has no type of its own for it).
+     */
+    static boolean isBadInput(StartError e) {
+        return e instanceof StartError.InvalidNodeName || e instanceof StartError.CookieTooLong
+                || e instanceof StartError.StartFailed f && f.reason().startsWith("seed '")
+                        && f.reason().contains("' is invalid");
+    }
+
+    /** What the STARTED line adds: the bound address and port, the stack and the cluster name. */
+    static String startedDetails(ClusterNode node) {
+        InetSocketAddress bound = node.boundAddress();
+        String address = bound.getAddress() != null ? bound.getAddress().getHostAddress() : bound.getHostString();
+        return "address=" + address.replaceAll("%.*", "") + " port=" + bound.getPort() + " stack="
+                + node.config().stack() + " cluster=" + node.config().clusterName();
+    }
+
+    /**
+     * Connects to each seed not yet connected, with backoff; a seed that does not answer is reported on stderr,
+     * with the number of attempts if it was retried.
+     */
     private static void connectSeeds(ClusterNode node, List<String> seeds) {
         for (String seed : seeds) {
             if (seed.equals(node.selfNode()) || node.nodes().contains(seed)) {
                 continue;
             }
-            Result<Void, ConnectError> r = node.connect(seed, SEED_RETRY);
+            int[] attempts = {0};
+            Result<Void, ConnectError> r = Retry.execute(SEED_RETRY, () -> {
+                Result<Void, ConnectError> attempt = node.connect(seed);
+                attempts[0]++;
+                if (attempt instanceof Result.Err<Void, ConnectError> e) {
+                    LOG.debug("seed {}: attempt {} failed: {}", seed, attempts[0], e.error().describe());
+                }
+                return attempt;
+            }, e -> !stopping && worthRetrying(e));
             if (r instanceof Result.Err<Void, ConnectError> err && !(err.error() instanceof ConnectError.ConnectIgnored)
                     && !node.nodes().contains(seed) && !stopping) {
-                System.err.println("distribute: seed " + seed + ": " + err.error().describe() + " after "
-                        + SEED_RETRY.maxAttempts() + " attempts; giving up on it (this node keeps running)");
+                System.err.println("distribute: seed " + seed + ": " + err.error().describe()
+                        + (attempts[0] > 1 ? " after " + attempts[0] + " attempts" : "")
+                        + "; giving up on it (this node keeps running)");
             }
         }
+    }
+
+    /**
+     * Whether a failed connect to a seed may succeed later: not found, timed out or a network error (the seed may
+     * still be starting), but not a seed that is ourselves or already connected, rejects our cookie, or whose name is
+     * taken in its cluster: retrying those only delays the message. (What {@code ClusterNode.connect(node, policy)}
+     * retries, which does not say how many attempts it made; seeds are valid names here, checked at start.)
+     */
+    static boolean worthRetrying(ConnectError e) {
+        if (e instanceof ConnectError.ConnectNetworkError n) {
+            return !n.reason().contains("rejected our cookie") && !n.reason().contains("is already in the cluster");
+        }
+        return e instanceof ConnectError.ConnectTimeout || e instanceof ConnectError.NodeNotFound;
     }
 
     /** Prints events, tracking the cluster size from the events themselves so that every line agrees. */
@@ -147,6 +202,11 @@ final class NodeCommand implements Callable<Integer> {
                 up.remove(d.node());
                 print(EventLine.NODE_DOWN, d.node(), d.reason().name());
             }
+        }
+
+        synchronized void started(String details) {
+            out.println(new EventLine(Instant.now(), EventLine.STARTED, self, null, 1, details).format());
+            out.flush();
         }
 
         synchronized void stopped() {

@@ -7,7 +7,10 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -47,7 +50,7 @@ final class NodeSettings {
             try {
                 c = Files.readString(cookieFile, StandardCharsets.UTF_8).trim();
             } catch (IOException e) {
-                throw usage(spec, "cannot read the cookie file " + cookieFile + ": " + e.getMessage());
+                throw usage(spec, "cannot read the cookie file " + cookieFile + ": " + why(e));
             }
             if (c.isEmpty()) {
                 throw usage(spec, "the cookie file " + cookieFile + " is empty");
@@ -65,7 +68,8 @@ final class NodeSettings {
     /** {@link ClusterConfig#fromEnvironment()} overridden by these options, then by {@code more}. */
     ClusterConfig config(CommandSpec spec, Consumer<ClusterConfig.Builder> more) {
         try {
-            ClusterConfig.Builder b = ClusterConfig.fromEnvironment().toBuilder();
+            // The cookie is passed to start on its own (cookie()); the config kept by the command holds none.
+            ClusterConfig.Builder b = ClusterConfig.fromEnvironment().toBuilder().cookie(null);
             if (stack != null) {
                 b.stack(stack);
             }
@@ -85,15 +89,38 @@ final class NodeSettings {
         }
     }
 
+    /** Why a file could not be read, without repeating its path (which is all some exceptions' message holds). */
+    static String why(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        String m = e.getMessage();
+        return m == null || e instanceof FileSystemException ? e.getClass().getSimpleName() : m;
+    }
+
     static CommandLine.ParameterException usage(CommandSpec spec, String message) {
         return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 
-    /** Durations as the settings table writes them: 500ms, 2s, 1.5s, 2m, a number of milliseconds, or PT2S. */
+    /**
+     * Durations with a unit: 500ms, 2s, 1.5s, 2m, or ISO-8601 (PT2S). A bare number is refused: on the command line
+     * {@code --failure-detection-timeout 3} reads as 3 seconds to a person but
+     * was taken as 3 milliseconds.
+     * (Environment variables are read by {@link ClusterConfig#fromEnvironment()}, which keeps its documented rule.)
+     */
     static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
             String s = value.trim().toLowerCase(Locale.ROOT);
+            if (s.matches("[0-9]+(\\.[0-9]*)?")) {
+                throw new CommandLine.TypeConversionException("'" + value + "' has no unit: give a unit, e.g. " + s + "s");
+            }
             try {
                 Duration d;
                 if (s.startsWith("p")) {
@@ -105,7 +132,7 @@ final class NodeSettings {
                 } else if (s.endsWith("m")) {
                     d = Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)) * 60);
                 } else {
-                    d = Duration.ofMillis(Long.parseLong(s));
+                    throw new NumberFormatException(s);
                 }
                 if (d.isNegative() || d.isZero()) {
                     throw new CommandLine.TypeConversionException("'" + value + "' must be positive");

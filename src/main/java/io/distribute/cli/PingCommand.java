@@ -41,7 +41,7 @@ final class PingCommand implements Callable<Integer> {
     String target;
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = NodeSettings.DurationConverter.class,
-            description = "how long to wait for the answer (default: 1s)")
+            description = "how long to wait for the answer, with a unit: 300ms, 2s (default: 1s)")
     Duration timeout;
 
     @Mixin
@@ -78,7 +78,11 @@ final class PingCommand implements Callable<Integer> {
         String self = "ping-" + ProcessHandle.current().pid() + "@" + hostText + ":" + port;
         Result<ClusterNode, StartError> started = ClusterNode.start(self, cookie, config);
         if (started instanceof Result.Err<ClusterNode, StartError> err) {
-            System.err.println("distribute: cannot start the pinging node " + self + ": " + err.error().describe());
+            String why = "cannot start the pinging node " + self + ": " + err.error().describe();
+            if (NodeCommand.isBadInput(err.error())) {
+                throw NodeSettings.usage(spec, why); // e.g. a cookie over 255 characters
+            }
+            System.err.println("distribute: " + why);
             return Main.START_FAILED;
         }
         try (ClusterNode node = started.orElseThrow()) {

@@ -6,6 +6,7 @@ import io.distribute.retry.RetryPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -38,9 +39,13 @@ public final class ClusterNode implements AutoCloseable {
      * Starts a node called {@code name} ({@code name@host} or {@code name@host:port}) with the cluster's shared
      * {@code cookie} (1-255 characters). It binds the first free port of {@code [port, port + portRange)} on
      * {@code host}, or exactly the port in the name.
+     *
+     * <p>The started node keeps only keys derived from the cookie: a cookie in {@code config} (read by
+     * {@link ClusterConfig#fromEnvironment()}) is left out of the config the node keeps and {@link #config()} returns.
      */
     public static Result<ClusterNode, StartError> start(String name, String cookie, ClusterConfig config) {
-        return JGroupsNode.start(name, cookie, config).map(ClusterNode::new);
+        ClusterConfig kept = config == null || config.cookie().isEmpty() ? config : config.toBuilder().cookie(null).build();
+        return JGroupsNode.start(name, cookie, kept).map(ClusterNode::new);
     }
 
     /** {@link #start(String, String, ClusterConfig)} with {@link ClusterConfig#defaults()}. */
@@ -132,7 +137,15 @@ public final class ClusterNode implements AutoCloseable {
         return this.node.ping(node);
     }
 
-    /** The configuration this node was started with. */
+    /**
+     * The address and port this node is bound to: the port in its name, or the first free one of its range. Nodes
+     * behind NAT are reached at {@link ClusterConfig#externalAddress()} / {@link ClusterConfig#externalPort()}.
+     */
+    public InetSocketAddress boundAddress() {
+        return node.boundAddress();
+    }
+
+    /** The configuration this node was started with (without the cookie). */
     public ClusterConfig config() {
         return node.config();
     }

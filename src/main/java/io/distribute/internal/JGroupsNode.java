@@ -182,8 +182,8 @@ public final class JGroupsNode implements AutoCloseable {
                 return Result.err(new StartError.NetworkError(local));
             }
             if (cookie.length() < SHORT_COOKIE) {
-                LOG.warn("{}: the cookie is shorter than {} characters; use a long random secret in production",
-                        name.text(), SHORT_COOKIE);
+                LOG.warn("{}: the cookie is shorter than {} characters: anyone who records a handshake can guess it"
+                        + " offline; make one with `distribute cookie`", name.text(), SHORT_COOKIE);
             }
             CookieSecret secret = CookieSecret.derive(cookie, config.clusterName());
             int first = name.hasPort() ? name.port() : config.port();
