@@ -56,7 +56,6 @@ public final class ClusterConfig {
     private final Duration joinTimeout;
     private final String nodeName;
     private final String cookie;
-    private final boolean encryption;
     private final boolean jmx;
     private final String bindAddress;
     private final String externalAddress;
@@ -74,7 +73,6 @@ public final class ClusterConfig {
         this.joinTimeout = b.joinTimeout;
         this.nodeName = b.nodeName;
         this.cookie = b.cookie;
-        this.encryption = b.encryption;
         this.jmx = b.jmx;
         this.bindAddress = b.bindAddress;
         this.externalAddress = b.externalAddress;
@@ -175,11 +173,6 @@ public final class ClusterConfig {
         return joinTimeout;
     }
 
-    /** Whether every message is sealed with AES-256-GCM under a key derived from the cookie (default true). */
-    public boolean encryption() {
-        return encryption;
-    }
-
     /** Whether each node registers an MBean {@code io.distribute:type=ClusterNode,name="<node>"} (default false). */
     public boolean jmx() {
         return jmx;
@@ -217,7 +210,7 @@ public final class ClusterConfig {
                 && connectTimeout.equals(c.connectTimeout) && pingTimeout.equals(c.pingTimeout)
                 && failureDetectionTimeout.equals(c.failureDetectionTimeout) && joinTimeout.equals(c.joinTimeout)
                 && Objects.equals(nodeName, c.nodeName) && Objects.equals(cookie, c.cookie)
-                && encryption == c.encryption && jmx == c.jmx && Objects.equals(bindAddress, c.bindAddress)
+                && jmx == c.jmx && Objects.equals(bindAddress, c.bindAddress)
                 && Objects.equals(externalAddress, c.externalAddress) && externalPort == c.externalPort;
     }
 
@@ -232,7 +225,7 @@ public final class ClusterConfig {
         return "ClusterConfig{port=" + port + ", portRange=" + portRange + ", seeds=" + seeds + ", stack=" + stack
                 + ", clusterName=" + clusterName + ", connectTimeout=" + connectTimeout + ", pingTimeout="
                 + pingTimeout + ", failureDetectionTimeout=" + failureDetectionTimeout + ", joinTimeout="
-                + joinTimeout + ", encryption=" + encryption + ", jmx=" + jmx
+                + joinTimeout + ", jmx=" + jmx
                 + (bindAddress != null ? ", bindAddress=" + bindAddress : "")
                 + (externalAddress != null ? ", externalAddress=" + externalAddress : "")
                 + (externalPort > 0 ? ", externalPort=" + externalPort : "") + (nodeName != null ? ", nodeName=" + nodeName : "")
@@ -254,7 +247,6 @@ public final class ClusterConfig {
         FAILURE_DETECTION_TIMEOUT("DISTRIBUTE_FAILURE_DETECTION_TIMEOUT", "distribute.failure_detection_timeout",
                 (b, v) -> b.failureDetectionTimeout(parseDuration(v))),
         JOIN_TIMEOUT("DISTRIBUTE_JOIN_TIMEOUT", "distribute.join_timeout", (b, v) -> b.joinTimeout(parseDuration(v))),
-        ENCRYPTION("DISTRIBUTE_ENCRYPTION", "distribute.encryption", (b, v) -> b.encryption(parseBoolean(v))),
         JMX("DISTRIBUTE_JMX", "distribute.jmx", (b, v) -> b.jmx(parseBoolean(v))),
         BIND_ADDRESS("DISTRIBUTE_BIND_ADDRESS", "distribute.bind_address", Builder::bindAddress),
         EXTERNAL_ADDRESS("DISTRIBUTE_EXTERNAL_ADDRESS", "distribute.external_address", Builder::externalAddress),
@@ -338,7 +330,6 @@ public final class ClusterConfig {
         private Duration joinTimeout = DEFAULT_JOIN_TIMEOUT;
         private String nodeName;
         private String cookie;
-        private boolean encryption = true;
         private boolean jmx;
         private String bindAddress;
         private String externalAddress;
@@ -359,7 +350,6 @@ public final class ClusterConfig {
             joinTimeout = c.joinTimeout;
             nodeName = c.nodeName;
             cookie = c.cookie;
-            encryption = c.encryption;
             jmx = c.jmx;
             bindAddress = c.bindAddress;
             externalAddress = c.externalAddress;
@@ -454,15 +444,6 @@ public final class ClusterConfig {
         /** The cookie, as read from the environment; {@code startNode} takes its cookie as an argument. */
         public Builder cookie(String cookie) {
             this.cookie = cookie;
-            return this;
-        }
-
-        /**
-         * Whether to seal every message with AES-256-GCM under a key derived from the cookie (default true). Turn it
-         * off only on a network you trust entirely: joins stay cookie-checked, but traffic is readable and forgeable.
-         */
-        public Builder encryption(boolean on) {
-            this.encryption = on;
             return this;
         }
 

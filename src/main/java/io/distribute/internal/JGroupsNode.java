@@ -114,6 +114,8 @@ public final class JGroupsNode implements AutoCloseable {
     private final java.net.ServerSocket probeListener;
     /** HKDF label of the TLS pre-shared key: its own key, never the one of the cookie token. */
     static final String TLS_PSK_LABEL = "distribute/tls-psk/v1";
+    /** HKDF label of the key that seals datagrams (udp stack). */
+    static final String UDP_SEAL_LABEL = "distribute/udp/v1";
     /** Orders view updates; never held while calling into JGroups (JGroups holds its own locks when it calls us). */
     private final Object viewLock = new Object();
 
@@ -224,7 +226,7 @@ public final class JGroupsNode implements AutoCloseable {
         JChannel ch = null;
         java.net.ServerSocket probeListener = null;
         try {
-            List<ProtocolConfiguration> configs = Stacks.load(config.stack(), config.encryption());
+            List<ProtocolConfiguration> configs = Stacks.load(config.stack());
             configure(configs, config, host, port, seeds, noSeeds);
             ch = new JChannel(new ListConfigurator(configs));
             pinTransportPort(ch, port);
@@ -234,18 +236,16 @@ public final class JGroupsNode implements AutoCloseable {
             NodeProtocol np = ch.getProtocolStack().findProtocol(NodeProtocol.class);
             np.setSecret(secret);
             // Below JGroups: every TCP connection it opens or accepts is TLS keyed by the cookie.
-            SecureLayer layer = new SecureLayer(secret.expand(TLS_PSK_LABEL), name.name(), name.text());
+            SecureLayer layer = new SecureLayer(secret.expand(TLS_PSK_LABEL), secret.expand(UDP_SEAL_LABEL),
+                    name.name(), name.text());
             layer.probeAnswer(np::probeAnswer);
             ch.getProtocolStack().getTransport().setSocketFactory(layer);
-            EncryptProtocol encrypt = ch.getProtocolStack().findProtocol(EncryptProtocol.class);
-            if (encrypt != null) {
-                encrypt.setAead(new Aead(secret, config.clusterName()));
-            }
             AUTH auth = ch.getProtocolStack().findProtocol(AUTH.class);
             ((CookieToken) auth.getAuthToken()).setVerifier(np::verify);
             // A transport without TCP (udp) still answers probes on the node's port, over TCP and TLS.
             if (!(ch.getProtocolStack().getTransport() instanceof TCP)) {
                 probeListener = layer.probeListener(new InetSocketAddress(host, port));
+                np.watchCrashes(layer, (int) Math.min(2000, config.connectTimeout().toMillis()));
             }
             JGroupsNode node = new JGroupsNode(name, config, ch, claim, new InetSocketAddress(host, port), layer,
                     probeListener);
@@ -899,10 +899,9 @@ public final class JGroupsNode implements AutoCloseable {
         };
     }
 
-    /** Frames dropped because they were not sealed with our cookie's key, or were changed on the way. */
+    /** Connections and datagrams dropped below JGroups because they did not prove our cookie. */
     public long droppedFrames() {
-        EncryptProtocol e = channel.getProtocolStack().findProtocol(EncryptProtocol.class);
-        return e == null ? 0 : e.droppedFrames();
+        return layer.refusedConnections() + layer.droppedDatagrams();
     }
 
     /** The JGroups channel, for tests and benchmarks of this package's internals. */
@@ -938,6 +937,8 @@ public final class JGroupsNode implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        // Whoever watches this process (udp's crash watch) learns that it leaves on purpose, not by crashing.
+        layer.farewell();
         try {
             channel.close();
         } catch (RuntimeException e) {

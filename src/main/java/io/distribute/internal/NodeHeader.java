@@ -24,6 +24,9 @@ public final class NodeHeader extends Header {
     /** Rides on GMS' VIEW message: why the members that left it were removed. */
     static final byte REASONS = 7;
 
+    /** A member's watch connection to {@code members[0]} closed without a goodbye (see CrashWatch). */
+    static final byte CRASHED = 8;
+
     /** At most this many reasons ride on one view. */
     static final int MAX_REASONS = 256;
 
@@ -70,7 +73,7 @@ public final class NodeHeader extends Header {
         if (type == PONG) {
             n += Util.size(viewId);
         }
-        if (type == REASONS) {
+        if (type == REASONS || type == CRASHED) {
             n += 2;
             for (Address a : members) {
                 n += Util.size(a) + 1;
@@ -86,7 +89,7 @@ public final class NodeHeader extends Header {
         if (type == PONG) {
             Util.writeViewId(viewId, out);
         }
-        if (type == REASONS) {
+        if (type == REASONS || type == CRASHED) {
             out.writeShort(members.length);
             for (int i = 0; i < members.length; i++) {
                 Util.writeAddress(members[i], out);
@@ -103,7 +106,7 @@ public final class NodeHeader extends Header {
             if (type == PONG) {
                 viewId = Util.readViewId(in);
             }
-            if (type == REASONS) {
+            if (type == REASONS || type == CRASHED) {
                 int n = in.readUnsignedShort();
                 if (n > MAX_REASONS) {
                     throw new IOException(n + " reasons exceed " + MAX_REASONS);

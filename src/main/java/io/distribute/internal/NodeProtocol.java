@@ -73,18 +73,51 @@ public class NodeProtocol extends Protocol {
 
     private CookieProof proof;
     private final MergeTrigger merges = new MergeTrigger(this);
-    private final SuspicionRelay suspicions = new SuspicionRelay(() -> getTransport().getTimer(), () -> view,
+    private final SuspicionRelay suspicions = new SuspicionRelay(() -> getTransport().getTimer(), () -> this.view,
             a -> up_prot.up(new Event(Event.SUSPECT, List.of(a))));
     private final Departures departures = new Departures(System::nanoTime);
     private final Map<Long, CompletableFuture<Long>> pings = new ConcurrentHashMap<>();
     private final AtomicLong requestIds = new AtomicLong(System.nanoTime());
     private volatile View view;
     private volatile Consumer<String> securityListener = s -> { };
+    private volatile CrashWatch crashWatch;
     private Future<?> sweeper;
 
     /** Sets the cluster key; called by the adapter before the channel connects. */
     void setSecret(CookieSecret secret) {
         this.proof = new CookieProof(secret);
+    }
+
+    /** Watches the next member's process (transports without connections); set before the channel connects. */
+    void watchCrashes(io.distribute.internal.secure.SecureLayer layer, int timeoutMillis) {
+        this.crashWatch = new CrashWatch(layer, this::physicalAddressOf, this::crashSeen, timeoutMillis);
+    }
+
+    /**
+     * The watch connection to {@code member} closed without its goodbye: its process is gone. Tell everyone (the
+     * coordinator labels the removal) and have VERIFY_SUSPECT2 confirm it here.
+     */
+    private void crashSeen(Address member) {
+        departures.record(member, DownReason.CRASHED);
+        NodeHeader hdr = new NodeHeader(NodeHeader.CRASHED, 0)
+                .reasons(new Address[] {member}, new byte[] {Departures.code(DownReason.CRASHED)});
+        send(new BytesMessage(null), hdr);
+        suspectBelow(member);
+    }
+
+    /** Raises a suspicion where FD protocols do, so VERIFY_SUSPECT2 checks it before GMS acts. */
+    private void suspectBelow(Address member) {
+        View v = view;
+        if (v == null || !v.containsMember(member) || member.equals(self())) {
+            return;
+        }
+        Protocol verify = getProtocolStack().findProtocol(org.jgroups.protocols.VERIFY_SUSPECT2.class);
+        Event e = new Event(Event.SUSPECT, List.of(member));
+        if (verify != null) {
+            verify.up(e);
+        } else {
+            up_prot.up(e);
+        }
     }
 
     /** Called (on a JGroups thread; must be quick) with a reason whenever a join or merge fails the cookie check. */
@@ -106,6 +139,10 @@ public class NodeProtocol extends Protocol {
     public void stop() {
         if (sweeper != null) {
             sweeper.cancel(false);
+        }
+        CrashWatch w = crashWatch;
+        if (w != null) {
+            w.stop();
         }
         pings.values().forEach(f -> f.complete(null));
         pings.clear();
@@ -195,6 +232,10 @@ public class NodeProtocol extends Protocol {
             View v = evt.getArg();
             view = v;
             suspicions.viewChanged(v);
+            CrashWatch w = crashWatch;
+            if (w != null) {
+                w.viewChanged(v, self());
+            }
             lastPongViews.keySet().removeIf(a -> !v.containsMember(a));
         }
         return down_prot.down(evt);
@@ -340,6 +381,12 @@ public class NodeProtocol extends Protocol {
                     }
                 }
                 case NodeHeader.MERGE -> merges.received(msg);
+                case NodeHeader.CRASHED -> {
+                    departures.learn(hdr);
+                    if (hdr.members.length == 1) {
+                        suspectBelow(hdr.members[0]);
+                    }
+                }
                 case NodeHeader.MAPPINGS -> merges.mappingsReceived(msg, view);
                 default -> LOG.debug("{}: dropping message of unknown type {} from {}", self(), hdr.type, msg.getSrc());
             }

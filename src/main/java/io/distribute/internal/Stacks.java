@@ -43,15 +43,9 @@ final class Stacks {
 
     /** The stack's protocols, bottom (transport) first, with NodeProtocol and AUTH inserted right below GMS. */
     static List<ProtocolConfiguration> load(String stack) throws StackException {
-        return load(stack, true);
-    }
-
-    /** As {@link #load(String)}; with {@code encrypt}, EncryptProtocol goes right above the transport. */
-    static List<ProtocolConfiguration> load(String stack, boolean encrypt) throws StackException {
         List<ProtocolConfiguration> configs = parsed(stack);
         int transport = -1;
         int gms = -1;
-        boolean tcp = false;
         List<ProtocolConfiguration> out = new ArrayList<>();
         for (ProtocolConfiguration pc : configs) {
             Class<? extends Protocol> cls;
@@ -60,8 +54,7 @@ final class Stacks {
             } catch (Exception e) {
                 throw new StackException("stack '" + stack + "' names an unknown protocol '" + pc.getProtocolName() + "'");
             }
-            if (AUTH.class.isAssignableFrom(cls) || NodeProtocol.class.isAssignableFrom(cls)
-                    || EncryptProtocol.class.isAssignableFrom(cls)) {
+            if (AUTH.class.isAssignableFrom(cls) || NodeProtocol.class.isAssignableFrom(cls)) {
                 continue; // distribute always adds its own cookie authentication
             }
             String bypass = bypassesSecureLayer(cls, pc);
@@ -71,7 +64,6 @@ final class Stacks {
             }
             if (TP.class.isAssignableFrom(cls) && transport < 0) {
                 transport = out.size();
-                tcp = TCP.class.isAssignableFrom(cls);
             }
             if (GMS.class.isAssignableFrom(cls)) {
                 gms = out.size();
@@ -87,10 +79,6 @@ final class Stacks {
         out.add(gms, new ProtocolConfiguration(AUTH.class.getName(),
                 Map.of("auth_class", CookieToken.class.getName())));
         out.add(gms, new ProtocolConfiguration(NodeProtocol.class.getName(), Map.of()));
-        if (encrypt && !tcp) {
-            // TCP connections are TLS already (see io.distribute.internal.secure); datagrams are sealed here.
-            out.add(1, new ProtocolConfiguration(EncryptProtocol.class.getName(), Map.of()));
-        }
         return out;
     }
 

@@ -582,12 +582,11 @@ public final class Benchmark {
 
     /**
      * Ping round trips between two members in this JVM, blocks of 1000 alternating, after a warm-up: distribute as
-     * configured by default (every message sealed with AES-GCM), distribute with encryption off, raw JGroups.
+     * (every connection TLS 1.3 with the cookie as PSK) and raw JGroups over plain TCP.
      */
     private void ping() throws Exception {
         Row r = row("ping", "ping round trip to a member", "µs", "p50 ≤ 60 µs, p99 ≤ 250 µs",
                 s -> r(s, 1e3) <= 60 && s.p99() / 1e3 <= 250);
-        Row plain = row("ping", "  ... with encryption(false)", "µs", "", null);
         List<AutoCloseable> all = new ArrayList<>();
         try {
             int p = PortPool.block(4);
@@ -596,19 +595,13 @@ public final class Benchmark {
             ClusterNode b = startOurs("pb", p + 1, ours);
             all.add(b);
             connectOk(a, b.selfNode());
-            ClusterConfig noEncryption = ours.toBuilder().encryption(false).build();
-            ClusterNode pa = startOurs("ppa", p + 2, noEncryption);
-            all.add(pa);
-            ClusterNode pb = startOurs("ppb", p + 3, noEncryption);
-            all.add(pb);
-            connectOk(pa, pb.selfNode());
             int q = PortPool.block(2);
             List<InetSocketAddress> hosts = RawNode.hosts(LO, q, q + 1);
             RawNode ra = startRaw("rpa", q, hosts, 0);
             all.add(ra);
             RawNode rb = startRaw("rpb", q + 1, hosts, 0);
             all.add(rb);
-            if (awaitTrue(() -> a.nodes().size() == 1 && pa.nodes().size() == 1 && ra.size() == 2 && rb.size() == 2,
+            if (awaitTrue(() -> a.nodes().size() == 1 && ra.size() == 2 && rb.size() == 2,
                     10_000) < 0) {
                 throw new IllegalStateException("ping pairs did not form");
             }
@@ -630,25 +623,11 @@ public final class Benchmark {
                         }
                     }
                 }
-                String plainTarget = pb.selfNode();
-                for (int i = 0; i < block; i++) {
-                    long t0 = System.nanoTime();
-                    boolean ok = pa.ping(plainTarget);
-                    long t1 = System.nanoTime();
-                    if (k >= 0) {
-                        if (ok) {
-                            plain.ours.record(t1 - t0);
-                        } else {
-                            plain.ours.fail("ping false");
-                        }
-                    }
-                }
                 for (int i = 0; i < block; i++) {
                     long rtt = ra.ping(rt, 1000);
                     if (k >= 0) {
                         if (rtt >= 0) {
                             r.raw.record(rtt);
-                            plain.raw.record(rtt); // the same raw samples, for the ratio
                         } else {
                             r.raw.fail("no reply in 1 s");
                         }
@@ -659,7 +638,6 @@ public final class Benchmark {
             closeAll(all);
         }
         summary(r);
-        summary(plain);
     }
 
     /** kill -9 of a member in its own JVM; time until a survivor in this JVM no longer lists it. ABAB. */

@@ -14,13 +14,13 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Library users get JGroups and the SLF4J API only: every other dependency of pom.xml is test-scoped or optional
+ * Library users get JGroups, the SLF4J API and BouncyCastle's TLS (the secure connection layer) only: every other dependency of pom.xml is test-scoped or optional
  * (picocli and logback, which only the CLI and its executable jar need).
  */
 class PomDependenciesTest {
 
     @Test
-    void onlyJGroupsAndSlf4jApiReachLibraryUsers() throws Exception {
+    void onlyJGroupsSlf4jApiAndBouncyCastleTlsReachLibraryUsers() throws Exception {
         DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
         f.setNamespaceAware(false);
         Document pom = f.newDocumentBuilder().parse(new File("pom.xml"));
@@ -37,7 +37,8 @@ class PomDependenciesTest {
                 ("true".equals(text(d, "optional")) ? optional : exported).add(id);
             }
         }
-        assertEquals(List.of("org.jgroups:jgroups", "org.slf4j:slf4j-api"), exported.stream().sorted().toList());
+        assertEquals(List.of("org.bouncycastle:bctls-jdk18on", "org.jgroups:jgroups", "org.slf4j:slf4j-api"),
+                exported.stream().sorted().toList());
         assertEquals(List.of("ch.qos.logback:logback-classic", "info.picocli:picocli"), optional.stream().sorted().toList());
     }
 

@@ -55,7 +55,6 @@ class SettingsTableTest {
         byName.put("pingTimeout", ClusterConfig.Setting.PING_TIMEOUT);
         byName.put("failureDetectionTimeout", ClusterConfig.Setting.FAILURE_DETECTION_TIMEOUT);
         byName.put("joinTimeout", ClusterConfig.Setting.JOIN_TIMEOUT);
-        byName.put("encryption", ClusterConfig.Setting.ENCRYPTION);
         byName.put("jmx", ClusterConfig.Setting.JMX);
         byName.put("bindAddress", ClusterConfig.Setting.BIND_ADDRESS);
         byName.put("externalAddress", ClusterConfig.Setting.EXTERNAL_ADDRESS);
@@ -82,7 +81,6 @@ class SettingsTableTest {
         assertEquals(d.failureDetectionTimeout(), ClusterConfig.parseDuration(t.get("failureDetectionTimeout")[0]));
         assertEquals(d.joinTimeout(), ClusterConfig.parseDuration(t.get("joinTimeout")[0]));
         assertTrue(d.seeds().isEmpty() && t.get("seeds")[0].equals("none"));
-        assertEquals(String.valueOf(d.encryption()), t.get("encryption")[0]);
         assertEquals(String.valueOf(d.jmx()), t.get("jmx")[0]);
         assertEquals(String.valueOf(d.externalPort()), t.get("externalPort")[0]);
         assertTrue(d.bindAddress().isEmpty() && t.get("bindAddress")[0].equals("none"));
@@ -98,7 +96,7 @@ class SettingsTableTest {
                 "DISTRIBUTE_CONNECT_TIMEOUT", "2s", "DISTRIBUTE_PING_TIMEOUT", "250ms",
                 "DISTRIBUTE_FAILURE_DETECTION_TIMEOUT", "PT4S");
         Map<String, String> props = Map.of("distribute.port", "9100", "distribute.join_timeout", "700",
-                "distribute.encryption", "off", "distribute.jmx", "true", "distribute.external_address", "203.0.113.9",
+                "distribute.jmx", "true", "distribute.external_address", "203.0.113.9",
                 "distribute.external_port", "17800", "distribute.bind_address", "127.0.0.1");
         ClusterConfig c = ClusterConfig.fromSources(env, props::get);
         assertEquals(9100, c.port(), "system property beats environment");
@@ -110,7 +108,6 @@ class SettingsTableTest {
         assertEquals(Duration.ofMillis(250), c.pingTimeout());
         assertEquals(Duration.ofSeconds(4), c.failureDetectionTimeout());
         assertEquals(Duration.ofMillis(700), c.joinTimeout());
-        assertEquals(false, c.encryption());
         assertTrue(c.jmx());
         assertEquals("203.0.113.9", c.externalAddress().orElseThrow());
         assertEquals(17800, c.externalPort());

@@ -105,10 +105,11 @@ class WireCaptureTest {
                 new String(raw, StandardCharsets.UTF_16BE))) {
             assertFalse(bytes.contains(form), "the cookie is on the wire in the form " + form);
         }
-        // Payloads (views, pings, application messages) are sealed. Node names are not secret: they are part of
-        // every JGroups address, which the transport writes in the clear in each frame's header.
+        // Every connection is TLS: payloads, headers and JGroups addresses (which carry node names) are encrypted.
+        // Only a probe's PSK identity names the node it asks for (the part before '@'), by design.
         assertFalse(bytes.contains(MARKER), "a payload crossed the wire in the clear");
-        assertTrue(bytes.contains("wire-b@127.0.0.1"), "sanity: the capture holds this session's frames");
+        assertTrue(bytes.contains("distribute/1/p/wire-a"), "sanity: the capture holds this session's handshakes");
+        assertFalse(bytes.contains("wire-b@127.0.0.1"), "no JGroups address in the clear");
         assertFalse(bytes.contains("MergeView"), "no readable view");
     }
 }

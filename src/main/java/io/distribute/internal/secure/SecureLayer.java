@@ -17,7 +17,9 @@ import java.net.SocketAddress;
 import java.net.SocketException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,6 +42,7 @@ public final class SecureLayer implements SocketFactory {
     private static final long LOG_EVERY_NANOS = 60_000_000_000L;
 
     private final byte[] psk;
+    private final DatagramSeal seal;
     private final String namePart;
     private final String owner;
     private volatile Supplier<byte[]> probeAnswer = () -> new byte[0];
@@ -48,12 +51,14 @@ public final class SecureLayer implements SocketFactory {
     private final Map<InetAddress, Long> lastLogged = new ConcurrentHashMap<>();
 
     /**
-     * @param psk      the 32-byte pre-shared key derived from the cookie (copied)
+     * @param psk      the 32-byte TLS pre-shared key derived from the cookie (copied)
+     * @param sealKey  the 32-byte key datagrams are sealed with, derived from the cookie (copied)
      * @param namePart the part of this node's name before '@': probes for it are answered
      * @param owner    the node's name, for log lines
      */
-    public SecureLayer(byte[] psk, String namePart, String owner) {
+    public SecureLayer(byte[] psk, byte[] sealKey, String namePart, String owner) {
         this.psk = psk.clone();
+        this.seal = new DatagramSeal(sealKey);
         this.namePart = namePart;
         this.owner = owner;
     }
@@ -100,9 +105,158 @@ public final class SecureLayer implements SocketFactory {
         return refused.get();
     }
 
+    /** Datagrams dropped because they did not open: forged, tampered, replayed, or sealed under another cookie. */
+    public long droppedDatagrams() {
+        return seal.dropped();
+    }
+
     /** Handshakes that completed as the accepting side. */
     public long authenticatedConnections() {
         return authenticated.get();
+    }
+
+    // ------------------------------------------------------------------------------------------------ watching
+
+    /** Watch connections this node accepted, newest last; a ring has one watcher per node, older ones are stale. */
+    private final java.util.ArrayDeque<Socket> watchers = new java.util.ArrayDeque<>();
+    private static final int MAX_WATCHERS = 4;
+    private boolean farewell;
+
+    /** Keeps an accepted watch connection open; false if this node is already saying goodbye. */
+    boolean watched(Socket s) {
+        synchronized (watchers) {
+            if (farewell) {
+                return false;
+            }
+            watchers.addLast(s);
+            while (watchers.size() > MAX_WATCHERS) {
+                closeQuietly(watchers.removeFirst());
+            }
+            return true;
+        }
+    }
+
+    /** Tells every watcher this node is leaving on purpose (one byte), then closes their connections. */
+    public void farewell() {
+        List<Socket> all;
+        synchronized (watchers) {
+            farewell = true;
+            all = new ArrayList<>(watchers);
+            watchers.clear();
+        }
+        for (Socket s : all) {
+            try {
+                s.getOutputStream().write(Watch.BYE);
+                s.getOutputStream().flush();
+            } catch (IOException e) {
+                // the watcher is gone already
+            }
+            closeQuietly(s);
+        }
+    }
+
+    /**
+     * Holds an authenticated connection open to the node named {@code name} at {@code target}; when it closes
+     * without that node's goodbye, its process is gone (its kernel closed the socket) and {@code onCrash} runs.
+     * Connecting and waiting happen on a thread of the watch's own; {@link Watch#cancel()} ends it.
+     */
+    public Watch watch(InetSocketAddress target, String name, int timeoutMillis, Runnable onCrash) {
+        Watch w = new Watch(new TlsSocket(psk, TlsPeers.WATCH_PREFIX + name), target, timeoutMillis, onCrash);
+        w.start(owner + " watches " + name);
+        return w;
+    }
+
+    /** A running watch of one node. */
+    public static final class Watch {
+        static final int BYE = 1;
+        private final TlsSocket socket;
+        private volatile TlsSocket current;
+        private final InetSocketAddress target;
+        private final int timeoutMillis;
+        private final Runnable onCrash;
+        private volatile boolean cancelled;
+
+        private Watch(TlsSocket socket, InetSocketAddress target, int timeoutMillis, Runnable onCrash) {
+            this.socket = socket;
+            this.current = socket;
+            this.target = target;
+            this.timeoutMillis = timeoutMillis;
+            this.onCrash = onCrash;
+        }
+
+        private void start(String threadName) {
+            Thread t = new Thread(this::run, "distribute-watch");
+            t.setDaemon(true);
+            t.start();
+            LOG.debug("{}", threadName);
+        }
+
+        private void run() {
+            TlsSocket s = socket;
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    s.connect(target, timeoutMillis);
+                    break;
+                } catch (IOException e) {
+                    if (cancelled) {
+                        return;
+                    }
+                    if (e instanceof java.net.ConnectException || e.getCause() instanceof java.net.ConnectException) {
+                        // Nothing listens where a member of the view listens: its process is gone.
+                        LOG.debug("watch of {} refused: {}", target, e.toString());
+                        onCrash.run();
+                        return;
+                    }
+                    if (attempt == 3) {
+                        LOG.debug("cannot watch {}: {}; heartbeats decide", target, e.toString());
+                        return;
+                    }
+                    try {
+                        Thread.sleep(200L * attempt); // a short back-off between attempts of this background thread
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                    s = retry(s);
+                }
+            }
+            LOG.debug("watching {}", target);
+            int b;
+            try {
+                b = s.getInputStream().read();
+            } catch (IOException e) {
+                b = -1;
+            }
+            if (b != BYE && !cancelled) {
+                LOG.debug("watch connection to {} closed without a goodbye", target);
+                onCrash.run();
+            }
+            closeQuietly(s);
+        }
+
+        /** A fresh socket for another attempt (a socket that failed to connect cannot be reused). */
+        private TlsSocket retry(TlsSocket failed) {
+            closeQuietly(failed);
+            TlsSocket next = failed.fresh();
+            current = next;
+            if (cancelled) {
+                closeQuietly(next);
+            }
+            return next;
+        }
+
+        /** Stops watching (the node left the view, or another is our neighbour now). */
+        public void cancel() {
+            cancelled = true;
+            closeQuietly(current);
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // nothing to do
+        }
     }
 
     /** A listener for probes only (stacks whose transport is not TCP), bound to {@code address}. */
@@ -250,39 +404,52 @@ public final class SecureLayer implements SocketFactory {
         return new IOException(serviceName + ": NIO sockets would bypass distribute's secure connection layer");
     }
 
+    // Every datagram socket seals what it sends and opens what it receives (see DatagramSeal): UDP's unicast and
+    // multicast sockets are MulticastSockets, and one kind serves every call.
+
     @Override
     public DatagramSocket createDatagramSocket(String serviceName) throws SocketException {
-        return new DatagramSocket();
+        return sealed((SocketAddress) new InetSocketAddress(0));
     }
 
     @Override
     public DatagramSocket createDatagramSocket(String serviceName, SocketAddress bindaddr) throws SocketException {
-        return new DatagramSocket(bindaddr);
+        return sealed(bindaddr);
     }
 
     @Override
     public DatagramSocket createDatagramSocket(String serviceName, int port) throws SocketException {
-        return new DatagramSocket(port);
+        return sealed((SocketAddress) new InetSocketAddress(port));
     }
 
     @Override
     public DatagramSocket createDatagramSocket(String serviceName, int port, InetAddress laddr) throws SocketException {
-        return new DatagramSocket(port, laddr);
+        return sealed((SocketAddress) new InetSocketAddress(laddr, port));
     }
 
     @Override
     public MulticastSocket createMulticastSocket(String serviceName) throws IOException {
-        return new MulticastSocket();
+        return sealed((SocketAddress) new InetSocketAddress(0));
     }
 
     @Override
     public MulticastSocket createMulticastSocket(String serviceName, int port) throws IOException {
-        return new MulticastSocket(port);
+        return sealed((SocketAddress) new InetSocketAddress(port));
     }
 
     @Override
     public MulticastSocket createMulticastSocket(String serviceName, SocketAddress bindaddr) throws IOException {
-        return new MulticastSocket(bindaddr);
+        return sealed(bindaddr);
+    }
+
+    private SealedMulticastSocket sealed(SocketAddress bindaddr) throws SocketException {
+        try {
+            return new SealedMulticastSocket(seal, bindaddr);
+        } catch (SocketException e) {
+            throw e;
+        } catch (IOException e) {
+            throw (SocketException) new SocketException(e.getMessage()).initCause(e);
+        }
     }
 
     @Override

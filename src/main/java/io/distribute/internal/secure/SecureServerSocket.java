@@ -147,11 +147,15 @@ final class SecureServerSocket extends ServerSocket {
         try {
             TlsPeers.Server server = s.accept(layer.namePart(), forJGroups, deadline);
             layer.authenticated();
-            if (server.isProbe()) {
-                answerProbe(s);
-            } else if (!isClosed()) {
-                keep = true;
-                ready.add(s);
+            switch (server.purpose()) {
+                case PROBE -> answerProbe(s);
+                case WATCH -> keep = layer.watched(s);
+                case JGROUPS -> {
+                    if (!isClosed()) {
+                        keep = true;
+                        ready.add(s);
+                    }
+                }
             }
         } catch (IOException | RuntimeException e) {
             layer.refused(source, "handshake failed: " + e.getMessage());

@@ -27,7 +27,9 @@ import java.util.Vector;
  * connection its own keys with forward secrecy), AES-128-GCM records. No certificates are ever sent or accepted.
  *
  * <p>The PSK identity says what the connection is for, never anything about the cookie: {@code distribute/1/j} for a
- * JGroups connection, {@code distribute/1/p/<name>} for a probe asking for the node named {@code <name>}. A node
+ * JGroups connection, {@code distribute/1/p/<name>} for a probe asking for the node named {@code <name>},
+ * {@code distribute/1/w/<name>} for a watch of that node (a connection held open whose abrupt close means the node's
+ * process is gone; see {@link SecureLayer#watch}). A node
  * that is not {@code <name>} selects no PSK; since the client offers no signature algorithms, the server then fails
  * with {@code missing_extension} ("not me"). A node of that name with another cookie fails the PSK binder with
  * {@code decrypt_error} ("wrong cookie").
@@ -36,6 +38,10 @@ final class TlsPeers {
 
     static final String JGROUPS_IDENTITY = "distribute/1/j";
     static final String PROBE_PREFIX = "distribute/1/p/";
+    static final String WATCH_PREFIX = "distribute/1/w/";
+
+    /** What an authenticated connection is for. */
+    enum Purpose { JGROUPS, PROBE, WATCH }
     /** ClientHello with one PSK and one key share is ~300 bytes: nothing before authentication needs more. */
     static final int MAX_HANDSHAKE_MESSAGE = 4096;
 
@@ -125,19 +131,21 @@ final class TlsPeers {
     static final class Server extends AbstractTlsServer {
         private final byte[] psk;
         private final byte[] probeIdentity;
+        private final byte[] watchIdentity;
         private final boolean acceptJGroups;
-        private volatile boolean probe;
+        private volatile Purpose purpose;
 
         Server(byte[] psk, String namePart, boolean acceptJGroups) {
             super(CRYPTO);
             this.psk = psk;
             this.probeIdentity = identity(PROBE_PREFIX + namePart);
+            this.watchIdentity = identity(WATCH_PREFIX + namePart);
             this.acceptJGroups = acceptJGroups;
         }
 
-        /** After the handshake: whether the client asked for a probe answer rather than a JGroups connection. */
-        boolean isProbe() {
-            return probe;
+        /** After the handshake: what the client asked for. */
+        Purpose purpose() {
+            return purpose;
         }
 
         @Override
@@ -160,12 +168,11 @@ final class TlsPeers {
             byte[] j = identity(JGROUPS_IDENTITY);
             for (Object o : identities) {
                 byte[] id = ((PskIdentity) o).getIdentity();
-                if (acceptJGroups && Arrays.equals(id, j)) {
-                    probe = false;
-                    return new BasicTlsPSKExternal(id, CRYPTO.createSecret(psk));
-                }
-                if (Arrays.equals(id, probeIdentity)) {
-                    probe = true;
+                Purpose p = acceptJGroups && Arrays.equals(id, j) ? Purpose.JGROUPS
+                        : Arrays.equals(id, probeIdentity) ? Purpose.PROBE
+                        : Arrays.equals(id, watchIdentity) ? Purpose.WATCH : null;
+                if (p != null) {
+                    purpose = p;
                     return new BasicTlsPSKExternal(id, CRYPTO.createSecret(psk));
                 }
             }

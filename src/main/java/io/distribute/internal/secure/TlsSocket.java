@@ -59,6 +59,11 @@ final class TlsSocket extends Socket {
         this.identity = identity;
     }
 
+    /** An unconnected socket that will offer the same identity (for another attempt). */
+    TlsSocket fresh() {
+        return new TlsSocket(psk, identity);
+    }
+
     /** An accepting socket (see {@link SecureServerSocket}). */
     TlsSocket(byte[] psk) {
         this(psk, null);

@@ -51,10 +51,10 @@ class SecureLayerTest {
 
     @Test
     void theNamedNodeWithOurCookieAnswersItsProbe() throws IOException {
-        SecureLayer b = new SecureLayer(key(1), "b", "b@127.0.0.1");
+        SecureLayer b = new SecureLayer(key(1), key(1), "b", "b@127.0.0.1");
         b.probeAnswer(() -> "hello".getBytes(StandardCharsets.UTF_8));
         ServerSocket s = listen(b);
-        SecureLayer a = new SecureLayer(key(1), "a", "a@127.0.0.1");
+        SecureLayer a = new SecureLayer(key(1), key(1), "a", "a@127.0.0.1");
         SecureLayer.ProbeResult r = a.probe(where(s), "b", 2000);
         SecureLayer.ProbeResult.Answer answer = assertInstanceOf(SecureLayer.ProbeResult.Answer.class, r);
         assertArrayEquals("hello".getBytes(StandardCharsets.UTF_8), answer.body());
@@ -62,10 +62,10 @@ class SecureLayerTest {
 
     @Test
     void anotherNameIsNotThisNodeAndAnotherCookieIsARejection() throws IOException {
-        SecureLayer b = new SecureLayer(key(1), "b", "b@127.0.0.1");
+        SecureLayer b = new SecureLayer(key(1), key(1), "b", "b@127.0.0.1");
         ServerSocket s = listen(b);
-        SecureLayer sameCookie = new SecureLayer(key(1), "a", "a@127.0.0.1");
-        SecureLayer otherCookie = new SecureLayer(key(2), "a", "a@127.0.0.1");
+        SecureLayer sameCookie = new SecureLayer(key(1), key(1), "a", "a@127.0.0.1");
+        SecureLayer otherCookie = new SecureLayer(key(2), key(2), "a", "a@127.0.0.1");
         assertInstanceOf(SecureLayer.ProbeResult.OtherNode.class, sameCookie.probe(where(s), "c", 2000));
         assertInstanceOf(SecureLayer.ProbeResult.CookieRejected.class, otherCookie.probe(where(s), "b", 2000));
         // A stranger asking for another name learns nothing more than "not me".
@@ -75,7 +75,7 @@ class SecureLayerTest {
 
     @Test
     void aClosedPortIsRefusedAndANonTlsServiceIsNoAnswer() throws Exception {
-        SecureLayer a = new SecureLayer(key(1), "a", "a@127.0.0.1");
+        SecureLayer a = new SecureLayer(key(1), key(1), "a", "a@127.0.0.1");
         int free;
         try (ServerSocket tmp = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             free = tmp.getLocalPort();
@@ -109,7 +109,7 @@ class SecureLayerTest {
 
     @Test
     void silentConnectionsAreCappedPerSourceAndDroppedAfterOneSecond() throws Exception {
-        SecureLayer b = new SecureLayer(key(1), "b", "b@127.0.0.1");
+        SecureLayer b = new SecureLayer(key(1), key(1), "b", "b@127.0.0.1");
         b.probeAnswer(() -> new byte[] {42});
         SecureServerSocket s = listen(b);
         List<Socket> idle = new ArrayList<>();
@@ -122,7 +122,7 @@ class SecureLayerTest {
         await().atMost(Duration.ofSeconds(2)).until(() -> b.refusedConnections() >= 12);
         assertTrue(s.pending() <= SecureServerSocket.MAX_PENDING_PER_SOURCE, "pending " + s.pending());
         // A cookie holder from another source address gets through while 127.0.0.1 is at its cap.
-        SecureLayer a = new SecureLayer(key(1), "a", "a@127.0.0.2");
+        SecureLayer a = new SecureLayer(key(1), key(1), "a", "a@127.0.0.2");
         TlsSocket probe = new TlsSocket(key(1), TlsPeers.PROBE_PREFIX + "b");
         probe.bind(new InetSocketAddress("127.0.0.2", 0));
         probe.connect(where(s), 1000);
