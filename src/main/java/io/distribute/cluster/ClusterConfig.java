@@ -60,6 +60,10 @@ public final class ClusterConfig {
     private final String bindAddress;
     private final String externalAddress;
     private final int externalPort;
+    private final String tlsKeystore;
+    private final String tlsKeystorePassword;
+    private final String tlsTruststore;
+    private final String tlsTruststorePassword;
 
     private ClusterConfig(Builder b) {
         this.port = b.port;
@@ -77,6 +81,10 @@ public final class ClusterConfig {
         this.bindAddress = b.bindAddress;
         this.externalAddress = b.externalAddress;
         this.externalPort = b.externalPort;
+        this.tlsKeystore = b.tlsKeystore;
+        this.tlsKeystorePassword = b.tlsKeystorePassword;
+        this.tlsTruststore = b.tlsTruststore;
+        this.tlsTruststorePassword = b.tlsTruststorePassword;
     }
 
     /** The defaults: port 7800, range 10, no seeds, stack {@code tcp}, timeouts as the constants of this class. */
@@ -193,6 +201,30 @@ public final class ClusterConfig {
         return externalPort;
     }
 
+    /**
+     * Certificate mode: the keystore (PKCS12, or JKS if the name ends in {@code .jks}) holding this node's private key
+     * and certificate chain. With {@link #tlsTruststore()} set too, connections are authenticated by certificates of
+     * your PKI, and the cookie is still proved on each of them; default none (the cookie is the TLS pre-shared key).
+     */
+    public Optional<String> tlsKeystore() {
+        return Optional.ofNullable(tlsKeystore);
+    }
+
+    /** The keystore's password, if any. Never printed by {@link #toString()}; a started node does not keep it. */
+    public Optional<String> tlsKeystorePassword() {
+        return Optional.ofNullable(tlsKeystorePassword);
+    }
+
+    /** Certificate mode: the truststore of the CAs whose certificates other nodes must present. */
+    public Optional<String> tlsTruststore() {
+        return Optional.ofNullable(tlsTruststore);
+    }
+
+    /** The truststore's password, if any. Never printed by {@link #toString()}. */
+    public Optional<String> tlsTruststorePassword() {
+        return Optional.ofNullable(tlsTruststorePassword);
+    }
+
     /** The node name read from the environment ({@code DISTRIBUTE_NAME}), if any. */
     public Optional<String> nodeName() {
         return Optional.ofNullable(nodeName);
@@ -211,7 +243,10 @@ public final class ClusterConfig {
                 && failureDetectionTimeout.equals(c.failureDetectionTimeout) && joinTimeout.equals(c.joinTimeout)
                 && Objects.equals(nodeName, c.nodeName) && Objects.equals(cookie, c.cookie)
                 && jmx == c.jmx && Objects.equals(bindAddress, c.bindAddress)
-                && Objects.equals(externalAddress, c.externalAddress) && externalPort == c.externalPort;
+                && Objects.equals(externalAddress, c.externalAddress) && externalPort == c.externalPort
+                && Objects.equals(tlsKeystore, c.tlsKeystore) && Objects.equals(tlsTruststore, c.tlsTruststore)
+                && Objects.equals(tlsKeystorePassword, c.tlsKeystorePassword)
+                && Objects.equals(tlsTruststorePassword, c.tlsTruststorePassword);
     }
 
     @Override
@@ -229,6 +264,9 @@ public final class ClusterConfig {
                 + (bindAddress != null ? ", bindAddress=" + bindAddress : "")
                 + (externalAddress != null ? ", externalAddress=" + externalAddress : "")
                 + (externalPort > 0 ? ", externalPort=" + externalPort : "") + (nodeName != null ? ", nodeName=" + nodeName : "")
+                + (tlsKeystore != null ? ", tlsKeystore=" + tlsKeystore : "")
+                + (tlsTruststore != null ? ", tlsTruststore=" + tlsTruststore : "")
+                + (tlsKeystorePassword != null || tlsTruststorePassword != null ? ", tls passwords=<redacted>" : "")
                 + (cookie != null ? ", cookie=<redacted>" : "") + "}";
     }
 
@@ -250,7 +288,13 @@ public final class ClusterConfig {
         JMX("DISTRIBUTE_JMX", "distribute.jmx", (b, v) -> b.jmx(parseBoolean(v))),
         BIND_ADDRESS("DISTRIBUTE_BIND_ADDRESS", "distribute.bind_address", Builder::bindAddress),
         EXTERNAL_ADDRESS("DISTRIBUTE_EXTERNAL_ADDRESS", "distribute.external_address", Builder::externalAddress),
-        EXTERNAL_PORT("DISTRIBUTE_EXTERNAL_PORT", "distribute.external_port", (b, v) -> b.externalPort(parseInt(v)));
+        EXTERNAL_PORT("DISTRIBUTE_EXTERNAL_PORT", "distribute.external_port", (b, v) -> b.externalPort(parseInt(v))),
+        TLS_KEYSTORE("DISTRIBUTE_TLS_KEYSTORE", "distribute.tls_keystore", Builder::tlsKeystore),
+        TLS_KEYSTORE_PASSWORD("DISTRIBUTE_TLS_KEYSTORE_PASSWORD", "distribute.tls_keystore_password",
+                Builder::tlsKeystorePassword),
+        TLS_TRUSTSTORE("DISTRIBUTE_TLS_TRUSTSTORE", "distribute.tls_truststore", Builder::tlsTruststore),
+        TLS_TRUSTSTORE_PASSWORD("DISTRIBUTE_TLS_TRUSTSTORE_PASSWORD", "distribute.tls_truststore_password",
+                Builder::tlsTruststorePassword);
 
         final String variable;
         final String property;
@@ -334,6 +378,10 @@ public final class ClusterConfig {
         private String bindAddress;
         private String externalAddress;
         private int externalPort;
+        private String tlsKeystore;
+        private String tlsKeystorePassword;
+        private String tlsTruststore;
+        private String tlsTruststorePassword;
 
         private Builder() {
         }
@@ -354,6 +402,10 @@ public final class ClusterConfig {
             bindAddress = c.bindAddress;
             externalAddress = c.externalAddress;
             externalPort = c.externalPort;
+            tlsKeystore = c.tlsKeystore;
+            tlsKeystorePassword = c.tlsKeystorePassword;
+            tlsTruststore = c.tlsTruststore;
+            tlsTruststorePassword = c.tlsTruststorePassword;
         }
 
         /** First port to bind, 1-65535 (default 7800). */
@@ -474,6 +526,37 @@ public final class ClusterConfig {
             return this;
         }
 
+        /** Certificate mode: this node's keystore file (see {@link ClusterConfig#tlsKeystore()}); null for none. */
+        public Builder tlsKeystore(String path) {
+            this.tlsKeystore = path(" tlsKeystore", path);
+            return this;
+        }
+
+        /** The keystore's password (null for none). */
+        public Builder tlsKeystorePassword(String password) {
+            this.tlsKeystorePassword = password;
+            return this;
+        }
+
+        /** Certificate mode: the truststore file of the CAs other nodes' certificates must chain to; null for none. */
+        public Builder tlsTruststore(String path) {
+            this.tlsTruststore = path("tlsTruststore", path);
+            return this;
+        }
+
+        /** The truststore's password (null for none). */
+        public Builder tlsTruststorePassword(String password) {
+            this.tlsTruststorePassword = password;
+            return this;
+        }
+
+        private static String path(String setting, String v) {
+            if (v != null && v.isBlank()) {
+                throw new IllegalArgumentException(setting.trim() + " must be a file path, was blank");
+            }
+            return v;
+        }
+
         private static String blankToNull(String setting, String v) {
             if (v != null && (v.isBlank() || v.chars().anyMatch(Character::isWhitespace))) {
                 throw new IllegalArgumentException(setting + " must be a host or address without spaces, was '" + v + "'");
@@ -483,6 +566,9 @@ public final class ClusterConfig {
 
         /** The immutable config. */
         public ClusterConfig build() {
+            if ((tlsKeystore == null) != (tlsTruststore == null)) {
+                throw new IllegalArgumentException("certificate mode needs both tlsKeystore and tlsTruststore");
+            }
             if ((long) port + portRange - 1 > 65535) {
                 throw new IllegalArgumentException("port + portRange - 1 exceeds 65535 (port " + port
                         + ", portRange " + portRange + ")");

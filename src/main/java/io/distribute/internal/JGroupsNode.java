@@ -26,6 +26,7 @@ import org.jgroups.protocols.TP;
 import org.jgroups.protocols.dns.DNS_PING;
 import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.stack.IpAddress;
+import io.distribute.internal.secure.Certificates;
 import io.distribute.internal.secure.SecureLayer;
 import io.distribute.internal.secure.SecureLayer.ProbeResult;
 import org.slf4j.Logger;
@@ -40,6 +41,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -114,6 +116,8 @@ public final class JGroupsNode implements AutoCloseable {
     private final java.net.ServerSocket probeListener;
     /** HKDF label of the TLS pre-shared key: its own key, never the one of the cookie token. */
     static final String TLS_PSK_LABEL = "distribute/tls-psk/v1";
+    /** HKDF label of the key that proves the cookie on a certificate-authenticated connection. */
+    static final String TLS_BINDING_LABEL = "distribute/tls-binding/v1";
     /** HKDF label of the key that seals datagrams (udp stack). */
     static final String UDP_SEAL_LABEL = "distribute/udp/v1";
     /** Orders view updates; never held while calling into JGroups (JGroups holds its own locks when it calls us). */
@@ -161,6 +165,18 @@ public final class JGroupsNode implements AutoCloseable {
             }
             seeds.add(seed.orElseThrow());
         }
+        Certificates certificates = null;
+        if (config.tlsKeystore().isPresent()) {
+            try {
+                certificates = Certificates.load(Path.of(config.tlsKeystore().get()),
+                        chars(config.tlsKeystorePassword()), Path.of(config.tlsTruststore().orElseThrow()),
+                        chars(config.tlsTruststorePassword()));
+            } catch (IllegalArgumentException e) { // also an invalid path
+                return Result.err(new StartError.StartFailed("certificate mode: " + e.getMessage()));
+            }
+        }
+        // The node keeps only what it needs: the cookie and the keystore passwords have done their work.
+        config = config.toBuilder().cookie(null).tlsKeystorePassword(null).tlsTruststorePassword(null).build();
         List<ProtocolConfiguration> probe;
         try {
             probe = Stacks.load(config.stack());
@@ -198,7 +214,7 @@ public final class JGroupsNode implements AutoCloseable {
                     busy.add(String.valueOf(port));
                     continue;
                 }
-                Attempt a = tryStart(name, secret, config, host, port, seeds, noSeeds, claim);
+                Attempt a = tryStart(name, secret, certificates, config, host, port, seeds, noSeeds, claim);
                 if (a.node != null) {
                     started = true;
                     return Result.ok(a.node);
@@ -221,8 +237,12 @@ public final class JGroupsNode implements AutoCloseable {
 
     private record Attempt(JGroupsNode node, StartError error) {}
 
-    private static Attempt tryStart(NodeName name, CookieSecret secret, ClusterConfig config, InetAddress host,
-                                    int port, List<NodeName> seeds, boolean noSeeds, String claim) {
+    private static char[] chars(java.util.Optional<String> password) {
+        return password.map(String::toCharArray).orElse(null);
+    }
+
+    private static Attempt tryStart(NodeName name, CookieSecret secret, Certificates certificates, ClusterConfig config,
+                                    InetAddress host, int port, List<NodeName> seeds, boolean noSeeds, String claim) {
         JChannel ch = null;
         java.net.ServerSocket probeListener = null;
         try {
@@ -237,7 +257,7 @@ public final class JGroupsNode implements AutoCloseable {
             np.setSecret(secret);
             // Below JGroups: every TCP connection it opens or accepts is TLS keyed by the cookie.
             SecureLayer layer = new SecureLayer(secret.expand(TLS_PSK_LABEL), secret.expand(UDP_SEAL_LABEL),
-                    name.name(), name.text());
+                    secret.expand(TLS_BINDING_LABEL), certificates, name.name(), name.text());
             layer.probeAnswer(np::probeAnswer);
             ch.getProtocolStack().getTransport().setSocketFactory(layer);
             AUTH auth = ch.getProtocolStack().findProtocol(AUTH.class);

@@ -7,6 +7,8 @@ import io.distribute.cluster.ConnectError;
 import io.distribute.cluster.MembershipEvent;
 import io.distribute.cluster.Subscription;
 import org.jgroups.Address;
+import org.jgroups.BytesMessage;
+import org.jgroups.JChannel;
 import org.jgroups.View;
 import org.jgroups.protocols.TCPPING;
 
@@ -40,7 +42,7 @@ import java.util.function.Predicate;
  * mvn -q -B test-compile exec:java -Dexec.mainClass=io.distribute.bench.Benchmark -Dexec.args=--quick  # smoke, ~2-3 min
  * </pre>
  *
- * Options: {@code --quick}, {@code --only=start,connect,merge,ping,kill,stop,heal,many,idle}, {@code --out=FILE}.
+ * Options: {@code --quick}, {@code --only=start,connect,merge,ping,secure,kill,stop,heal,many,idle}, {@code --out=FILE}.
  * Only the public API is used on distribute's side. Every wait is bounded; child JVMs and network namespaces are
  * removed at the end, on failure too.
  */
@@ -189,6 +191,7 @@ public final class Benchmark {
                 new String[] {"connect", "connect into a 3-node cluster"},
                 new String[] {"merge", "connect two 3-node clusters"},
                 new String[] {"ping", "ping round trip"},
+                new String[] {"secure", "TLS throughput and handshake cost"},
                 new String[] {"kill", "kill -9 -> gone"},
                 new String[] {"stop", "SIGSTOP -> gone"},
                 new String[] {"heal", "link cut and restored"},
@@ -206,6 +209,7 @@ public final class Benchmark {
                     case "connect" -> connectLone();
                     case "merge" -> merge();
                     case "ping" -> ping();
+                    case "secure" -> secure();
                     case "kill" -> kill();
                     case "stop" -> sigstop();
                     case "heal" -> heal();
@@ -638,6 +642,118 @@ public final class Benchmark {
             closeAll(all);
         }
         summary(r);
+    }
+
+    /**
+     * The secure connection layer's costs: 1 KiB unicast throughput between two members (TLS records vs raw JGroups'
+     * plain TCP), as time per message in batches of 20,000, alternating; and the CPU one TLS 1.3 PSK handshake costs
+     * (both ends in this JVM: a probe connection, handshake plus a short answer), measured as process CPU time.
+     */
+    private void secure() throws Exception {
+        Row tput = row("secure", "1 KiB unicast, time per message (throughput)", "µs", "throughput ≥ 50 % of raw", null);
+        Row hs = row("secure", "TLS handshake CPU, both ends (probe)", "ms", "", null);
+        List<AutoCloseable> all = new ArrayList<>();
+        try {
+            int p = PortPool.block(2);
+            ClusterNode a = startOurs("ta", p, ours);
+            all.add(a);
+            ClusterNode b = startOurs("tb", p + 1, ours);
+            all.add(b);
+            connectOk(a, b.selfNode());
+            int q = PortPool.block(2);
+            List<InetSocketAddress> hosts = RawNode.hosts(LO, q, q + 1);
+            RawNode ra = startRaw("rta", q, hosts, 0);
+            all.add(ra);
+            RawNode rb = startRaw("rtb", q + 1, hosts, 0);
+            all.add(rb);
+            if (awaitTrue(() -> a.nodes().size() == 1 && ra.size() == 2 && rb.size() == 2, 10_000) < 0) {
+                throw new IllegalStateException("throughput pairs did not form");
+            }
+            JChannel oursFrom = io.distribute.internal.Channels.of(a);
+            JChannel oursTo = io.distribute.internal.Channels.of(b);
+            java.util.concurrent.atomic.AtomicLong oursGot = counting(oursTo);
+            java.util.concurrent.atomic.AtomicLong rawGot = counting(rb.channel);
+            byte[] kib = new byte[1024];
+            int batch = n(20_000, 5_000);
+            int rounds = n(6, 2);
+            for (int k = -1; k < rounds; k++) {
+                long o = blast(oursFrom, oursTo.getAddress(), oursGot, kib, batch);
+                long w = blast(ra.channel, rb.channel.getAddress(), rawGot, kib, batch);
+                if (k >= 0) { // the first round warms up
+                    record(tput.ours, o, batch);
+                    record(tput.raw, w, batch);
+                }
+            }
+            // Handshake CPU: probes between two secure layers of this JVM, after a warm-up.
+            byte[] k1 = new byte[32];
+            java.util.Arrays.fill(k1, (byte) 7);
+            io.distribute.internal.secure.SecureLayer server = new io.distribute.internal.secure.SecureLayer(k1, k1, "hs",
+                    "hs@" + HOST);
+            server.probeAnswer(() -> new byte[16]);
+            io.distribute.internal.secure.SecureLayer client = new io.distribute.internal.secure.SecureLayer(k1, k1,
+                    "hc", "hc@" + HOST);
+            try (java.net.ServerSocket l = server.probeListener(new InetSocketAddress(LO, PortPool.one()))) {
+                InetSocketAddress at = new InetSocketAddress(LO, l.getLocalPort());
+                com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+                int per = n(100, 30);
+                for (int k = -1; k < n(10, 3); k++) {
+                    long cpu0 = os.getProcessCpuTime();
+                    for (int i = 0; i < per; i++) {
+                        if (!(client.probe(at, "hs", 2000) instanceof io.distribute.internal.secure.SecureLayer.ProbeResult.Answer)) {
+                            hs.ours.fail("probe failed");
+                        }
+                    }
+                    if (k >= 0) {
+                        hs.ours.record((os.getProcessCpuTime() - cpu0) / per);
+                    }
+                }
+            }
+        } finally {
+            closeAll(all);
+        }
+        summary(tput);
+        summary(hs);
+    }
+
+    /** Replaces {@code ch}'s receiver by one that also counts messages (views still reach the old one). */
+    private static java.util.concurrent.atomic.AtomicLong counting(JChannel ch) {
+        java.util.concurrent.atomic.AtomicLong got = new java.util.concurrent.atomic.AtomicLong();
+        org.jgroups.Receiver old = ch.getReceiver();
+        ch.setReceiver(new org.jgroups.Receiver() {
+            @Override
+            public void receive(org.jgroups.Message msg) {
+                got.incrementAndGet();
+            }
+
+            @Override
+            public void viewAccepted(org.jgroups.View v) {
+                if (old != null) {
+                    old.viewAccepted(v);
+                }
+            }
+        });
+        return got;
+    }
+
+    /** Sends {@code n} messages and waits until all arrived; the nanoseconds it took, or -1. */
+    private static long blast(JChannel from, Address to, java.util.concurrent.atomic.AtomicLong got, byte[] payload, int n)
+            throws Exception {
+        long target = got.get() + n;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            from.send(new BytesMessage(to, payload));
+        }
+        long at = awaitTrue(() -> got.get() >= target, 30_000);
+        return at < 0 ? -1 : at - t0;
+    }
+
+    private static void record(Series s, long nanos, int n) {
+        if (nanos < 0) {
+            s.fail("not all messages arrived in 30 s");
+        } else {
+            s.record(nanos / n);
+        }
     }
 
     /** kill -9 of a member in its own JVM; time until a survivor in this JVM no longer lists it. ABAB. */

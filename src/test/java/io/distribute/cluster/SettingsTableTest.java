@@ -59,6 +59,10 @@ class SettingsTableTest {
         byName.put("bindAddress", ClusterConfig.Setting.BIND_ADDRESS);
         byName.put("externalAddress", ClusterConfig.Setting.EXTERNAL_ADDRESS);
         byName.put("externalPort", ClusterConfig.Setting.EXTERNAL_PORT);
+        byName.put("tlsKeystore", ClusterConfig.Setting.TLS_KEYSTORE);
+        byName.put("tlsKeystorePassword", ClusterConfig.Setting.TLS_KEYSTORE_PASSWORD);
+        byName.put("tlsTruststore", ClusterConfig.Setting.TLS_TRUSTSTORE);
+        byName.put("tlsTruststorePassword", ClusterConfig.Setting.TLS_TRUSTSTORE_PASSWORD);
         assertEquals(ClusterConfig.Setting.values().length, byName.size(), "this test names every Setting");
         assertEquals(byName.keySet(), table.keySet(), "README rows");
         for (var e : byName.entrySet()) {
@@ -86,6 +90,8 @@ class SettingsTableTest {
         assertTrue(d.bindAddress().isEmpty() && t.get("bindAddress")[0].equals("none"));
         assertTrue(d.externalAddress().isEmpty() && t.get("externalAddress")[0].equals("none"));
         assertTrue(d.cookie().isEmpty() && d.nodeName().isEmpty());
+        assertTrue(d.tlsKeystore().isEmpty() && t.get("tlsKeystore")[0].equals("none"));
+        assertTrue(d.tlsTruststore().isEmpty() && t.get("tlsTruststore")[0].equals("none"));
     }
 
     @Test

@@ -41,7 +41,7 @@ public final class SecureLayer implements SocketFactory {
     static final int MAX_PROBE_ANSWER = 1 << 20;
     private static final long LOG_EVERY_NANOS = 60_000_000_000L;
 
-    private final byte[] psk;
+    private final Trust trust;
     private final DatagramSeal seal;
     private final String namePart;
     private final String owner;
@@ -51,13 +51,24 @@ public final class SecureLayer implements SocketFactory {
     private final Map<InetAddress, Long> lastLogged = new ConcurrentHashMap<>();
 
     /**
+     * A layer whose connections are authenticated by the cookie's pre-shared key.
+     *
      * @param psk      the 32-byte TLS pre-shared key derived from the cookie (copied)
      * @param sealKey  the 32-byte key datagrams are sealed with, derived from the cookie (copied)
      * @param namePart the part of this node's name before '@': probes for it are answered
      * @param owner    the node's name, for log lines
      */
     public SecureLayer(byte[] psk, byte[] sealKey, String namePart, String owner) {
-        this.psk = psk.clone();
+        this(psk, sealKey, psk, null, namePart, owner);
+    }
+
+    /**
+     * A layer in certificate mode when {@code certificates} is not null: connections are authenticated by certificates
+     * of the site's PKI, then by a proof of the cookie under {@code bindingKey} bound to each connection.
+     */
+    public SecureLayer(byte[] psk, byte[] sealKey, byte[] bindingKey, Certificates certificates, String namePart,
+                       String owner) {
+        this.trust = new Trust(psk, bindingKey, certificates);
         this.seal = new DatagramSeal(sealKey);
         this.namePart = namePart;
         this.owner = owner;
@@ -73,8 +84,8 @@ public final class SecureLayer implements SocketFactory {
         return a == null ? new byte[0] : a;
     }
 
-    byte[] psk() {
-        return psk;
+    Trust trust() {
+        return trust;
     }
 
     String namePart() {
@@ -95,7 +106,7 @@ public final class SecureLayer implements SocketFactory {
                 lastLogged.clear();
             }
             lastLogged.put(source, now);
-            LOG.warn("{}: dropped a connection from {} that did not prove our cookie ({}); further ones from there "
+            LOG.warn("{}: dropped a connection from {} that did not authenticate ({}); further ones from there "
                     + "are counted, not logged, for a minute", owner, source.getHostAddress(), why);
         }
     }
@@ -161,7 +172,7 @@ public final class SecureLayer implements SocketFactory {
      * Connecting and waiting happen on a thread of the watch's own; {@link Watch#cancel()} ends it.
      */
     public Watch watch(InetSocketAddress target, String name, int timeoutMillis, Runnable onCrash) {
-        Watch w = new Watch(new TlsSocket(psk, TlsPeers.WATCH_PREFIX + name), target, timeoutMillis, onCrash);
+        Watch w = new Watch(new TlsSocket(trust, TlsPeers.WATCH_PREFIX + name), target, timeoutMillis, onCrash);
         w.start(owner + " watches " + name);
         return w;
     }
@@ -294,7 +305,7 @@ public final class SecureLayer implements SocketFactory {
 
     /** Asks the port {@code target} whether it is the node named {@code name} (the part before '@'). */
     public ProbeResult probe(InetSocketAddress target, String name, int timeoutMillis) {
-        TlsSocket s = new TlsSocket(psk, TlsPeers.PROBE_PREFIX + name);
+        TlsSocket s = new TlsSocket(trust, TlsPeers.PROBE_PREFIX + name);
         try {
             s.setTcpNoDelay(true);
             s.connect(target, Math.max(1, timeoutMillis));
@@ -333,7 +344,7 @@ public final class SecureLayer implements SocketFactory {
 
     @Override
     public Socket createSocket(String serviceName) {
-        return new TlsSocket(psk, TlsPeers.JGROUPS_IDENTITY);
+        return new TlsSocket(trust, TlsPeers.JGROUPS_IDENTITY);
     }
 
     @Override
@@ -475,11 +486,12 @@ public final class SecureLayer implements SocketFactory {
 
     @Override
     public String toString() {
-        return "SecureLayer[" + owner + ", TLS 1.3 PSK, key redacted]";
+        return "SecureLayer[" + owner + ", TLS 1.3 " + (trust.certificateMode() ? "certificates" : "PSK")
+                + ", keys redacted]";
     }
 
     /** Zeroes the key copy; the layer is unusable afterwards. */
     public void destroy() {
-        Arrays.fill(psk, (byte) 0);
+        trust.destroy();
     }
 }

@@ -108,7 +108,7 @@ final class SecureServerSocket extends ServerSocket {
 
     private void acceptLoop() {
         while (!isClosed()) {
-            TlsSocket s = new TlsSocket(layer.psk());
+            TlsSocket s = new TlsSocket(layer.trust());
             try {
                 implAccept(s);
             } catch (IOException e) {

@@ -48,25 +48,25 @@ final class TlsSocket extends Socket {
         }
     }
 
-    private final byte[] psk;
+    private final Trust trust;
     private final String identity;
     private volatile InputStream in;
     private volatile OutputStream out;
 
     /** A connecting socket that will offer {@code identity}. */
-    TlsSocket(byte[] psk, String identity) {
-        this.psk = psk;
+    TlsSocket(Trust trust, String identity) {
+        this.trust = trust;
         this.identity = identity;
     }
 
     /** An unconnected socket that will offer the same identity (for another attempt). */
     TlsSocket fresh() {
-        return new TlsSocket(psk, identity);
+        return new TlsSocket(trust, identity);
     }
 
     /** An accepting socket (see {@link SecureServerSocket}). */
-    TlsSocket(byte[] psk) {
-        this(psk, null);
+    TlsSocket(Trust trust) {
+        this(trust, null);
     }
 
     @Override
@@ -82,34 +82,82 @@ final class TlsSocket extends Socket {
             Deadline din = new Deadline(super.getInputStream(), deadline);
             TlsClientProtocol tls = new TlsClientProtocol(din, super.getOutputStream());
             int saved = getSoTimeout();
-            tls.connect(new TlsPeers.Client(psk, identity));
+            TlsPeers.Client client = new TlsPeers.Client(trust, identity);
+            tls.connect(client);
+            opened(tls.getInputStream(), tls.getOutputStream());
+            if (trust.certificateMode()) {
+                proveCookieAsClient(client.exporter());
+            }
             din.done();
             setSoTimeout(saved);
-            opened(tls.getInputStream(), tls.getOutputStream());
         } catch (TlsFatalAlertReceived alert) {
             super.close();
             Refusal r = switch (alert.getAlertDescription()) {
                 case AlertDescription.decrypt_error -> Refusal.COOKIE_REJECTED;
-                case AlertDescription.missing_extension -> Refusal.NOT_THIS_NODE;
+                case AlertDescription.missing_extension, AlertDescription.no_application_protocol -> Refusal.NOT_THIS_NODE;
                 default -> Refusal.OTHER;
             };
             throw new HandshakeFailed(r, "TLS handshake with " + endpoint + " refused: "
                     + AlertDescription.getText(alert.getAlertDescription()), alert);
+        } catch (HandshakeFailed e) {
+            super.close();
+            throw e;
         } catch (IOException | RuntimeException e) {
             super.close();
             throw new HandshakeFailed(Refusal.OTHER, "TLS handshake with " + endpoint + " failed: " + e, e);
         }
     }
 
+    private static final int ACCEPTED = 1;
+
+    /**
+     * Certificate mode: the certificate said who the server is; now both ends prove the cookie, bound to this
+     * connection. We send ours; the server answers whether it accepted it, and its own.
+     */
+    private void proveCookieAsClient(byte[] exporter) throws IOException {
+        OutputStream o = getOutputStream();
+        o.write(trust.bind("client", exporter));
+        o.flush();
+        java.io.DataInputStream i = new java.io.DataInputStream(getInputStream());
+        int status = i.read();
+        if (status != ACCEPTED) {
+            throw new HandshakeFailed(status == 0 ? Refusal.COOKIE_REJECTED : Refusal.OTHER,
+                    "the node refused our cookie proof", null);
+        }
+        byte[] theirs = new byte[32];
+        i.readFully(theirs);
+        if (!Trust.same(theirs, trust.bind("server", exporter))) {
+            throw new HandshakeFailed(Refusal.COOKIE_REJECTED, "the node's certificate is trusted but it does not"
+                    + " hold our cookie", null);
+        }
+    }
+
+    private void proveCookieAsServer(byte[] exporter) throws IOException {
+        byte[] theirs = new byte[32];
+        new java.io.DataInputStream(getInputStream()).readFully(theirs);
+        OutputStream o = getOutputStream();
+        if (!Trust.same(theirs, trust.bind("client", exporter))) {
+            o.write(0);
+            o.flush();
+            throw new SocketException("the peer's certificate is trusted but it does not hold our cookie");
+        }
+        o.write(ACCEPTED);
+        o.write(trust.bind("server", exporter));
+        o.flush();
+    }
+
     /** Runs the accepting side of the handshake; returns the server, which tells what the client asked for. */
     TlsPeers.Server accept(String namePart, boolean acceptJGroups, long deadline) throws IOException {
         Deadline din = new Deadline(super.getInputStream(), deadline);
         TlsServerProtocol tls = new TlsServerProtocol(din, super.getOutputStream());
-        TlsPeers.Server server = new TlsPeers.Server(psk, namePart, acceptJGroups);
+        TlsPeers.Server server = new TlsPeers.Server(trust, namePart, acceptJGroups);
         tls.accept(server);
+        opened(tls.getInputStream(), tls.getOutputStream());
+        if (trust.certificateMode()) {
+            proveCookieAsServer(server.exporter());
+        }
         din.done();
         setSoTimeout(0);
-        opened(tls.getInputStream(), tls.getOutputStream());
         return server;
     }
 

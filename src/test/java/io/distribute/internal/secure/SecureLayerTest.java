@@ -123,7 +123,7 @@ class SecureLayerTest {
         assertTrue(s.pending() <= SecureServerSocket.MAX_PENDING_PER_SOURCE, "pending " + s.pending());
         // A cookie holder from another source address gets through while 127.0.0.1 is at its cap.
         SecureLayer a = new SecureLayer(key(1), key(1), "a", "a@127.0.0.2");
-        TlsSocket probe = new TlsSocket(key(1), TlsPeers.PROBE_PREFIX + "b");
+        TlsSocket probe = new TlsSocket(new Trust(key(1), key(1), null), TlsPeers.PROBE_PREFIX + "b");
         probe.bind(new InetSocketAddress("127.0.0.2", 0));
         probe.connect(where(s), 1000);
         probe.setSoTimeout(1000);

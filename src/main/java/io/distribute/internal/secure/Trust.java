@@ -1,0 +1,61 @@
+package io.distribute.internal.secure;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+
+/**
+ * What a handshake proves: the cookie's pre-shared key (the default), or, in certificate mode, a certificate from the
+ * site's PKI followed by a proof of the cookie bound to that very connection (an HMAC over a TLS exporter value, RFC
+ * 8446 §7.5), so that neither a certificate without the cookie nor the cookie without a certificate gets in.
+ */
+final class Trust {
+
+    private static final String EXPORTER = "EXPORTER-distribute-cookie";
+
+    final byte[] psk;
+    private final SecretKeySpec binding;
+    final Certificates certificates;
+
+    Trust(byte[] psk, byte[] bindingKey, Certificates certificates) {
+        this.psk = psk.clone();
+        this.binding = new SecretKeySpec(bindingKey.clone(), "HmacSHA256");
+        this.certificates = certificates;
+    }
+
+    boolean certificateMode() {
+        return certificates != null;
+    }
+
+    /** The exporter label both ends derive the connection's binding value with. */
+    static String exporterLabel() {
+        return EXPORTER;
+    }
+
+    /** HMAC under the cookie's binding key of {@code role} and the connection's exporter value. */
+    byte[] bind(String role, byte[] exporter) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(binding);
+            mac.update(role.getBytes(StandardCharsets.UTF_8));
+            return mac.doFinal(exporter);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+
+    static boolean same(byte[] a, byte[] b) {
+        return MessageDigest.isEqual(a, b);
+    }
+
+    void destroy() {
+        java.util.Arrays.fill(psk, (byte) 0);
+    }
+
+    @Override
+    public String toString() {
+        return "Trust[" + (certificates == null ? "PSK" : "certificates") + ", keys redacted]";
+    }
+}
