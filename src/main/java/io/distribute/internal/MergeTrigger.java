@@ -2,6 +2,11 @@ package io.distribute.internal;
 
 import org.jgroups.Address;
 import org.jgroups.BytesMessage;
+import org.jgroups.EmptyMessage;
+import org.jgroups.conf.ClassConfigurator;
+import org.jgroups.protocols.pbcast.GMS;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.jgroups.Event;
 import org.jgroups.Message;
 import org.jgroups.PhysicalAddress;
@@ -25,6 +30,9 @@ import java.util.Set;
  * the other side's members listen (they will need to send to them at once).
  */
 final class MergeTrigger {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MergeTrigger.class);
+    private static final short GMS_ID = ClassConfigurator.getProtocolId(GMS.class);
 
     private final NodeProtocol node;
 
@@ -55,6 +63,27 @@ final class MergeTrigger {
                 m.putHeader(node.getId(), new NodeHeader(NodeHeader.MERGE, 0));
                 node.sendDown(m);
             }
+        }
+    }
+
+    /**
+     * In a merge every subgroup coordinator multicasts the merged view; a node that installed one copy drops the
+     * other without acknowledging it, and that copy's sender then waits GMS' whole view_ack_collection_timeout
+     * (its own copy can be the one dropped). The view is installed, so acknowledge the duplicate on GMS' behalf.
+     */
+    void ackDuplicateView(Message msg, View current) {
+        if (current == null || msg.getSrc() == null) {
+            return;
+        }
+        try {
+            var viewAndDigest = GMS._readViewAndDigest(msg.getArray(), msg.getOffset(), msg.getLength());
+            View received = viewAndDigest == null ? null : viewAndDigest.val1();
+            if (received != null && received.getViewId().equals(current.getViewId())) {
+                node.sendDown(new EmptyMessage(msg.getSrc()).setFlag(Message.Flag.OOB, Message.Flag.NO_FC)
+                        .putHeader(GMS_ID, new GMS.GmsHeader(GMS.GmsHeader.VIEW_ACK)));
+            }
+        } catch (Exception e) {
+            LOG.debug("{}: cannot read a view from {}: {}", node.getAddress(), msg.getSrc(), e.toString());
         }
     }
 

@@ -3,19 +3,14 @@ package io.distribute.internal;
 import io.distribute.cluster.DownReason;
 import org.jgroups.Address;
 import org.jgroups.BytesMessage;
-import org.jgroups.EmptyMessage;
 import org.jgroups.Event;
 import org.jgroups.Message;
 import org.jgroups.PhysicalAddress;
 import org.jgroups.View;
 import org.jgroups.ViewId;
-import org.jgroups.blocks.cs.BaseServer;
-import org.jgroups.blocks.cs.Connection;
-import org.jgroups.blocks.cs.ConnectionListener;
 import org.jgroups.conf.ClassConfigurator;
 import org.jgroups.protocols.AUTH;
 import org.jgroups.protocols.AuthHeader;
-import org.jgroups.protocols.TCP;
 import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.stack.Protocol;
 import org.jgroups.util.ExtendedUUID;
@@ -33,10 +28,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -76,11 +69,11 @@ public class NodeProtocol extends Protocol {
     private final SuspicionRelay suspicions = new SuspicionRelay(() -> getTransport().getTimer(), () -> this.view,
             a -> up_prot.up(new Event(Event.SUSPECT, List.of(a))));
     private final Departures departures = new Departures(System::nanoTime);
-    private final Map<Long, CompletableFuture<Long>> pings = new ConcurrentHashMap<>();
-    private final AtomicLong requestIds = new AtomicLong(System.nanoTime());
+    private final CrashEvidence crashes = new CrashEvidence(this, departures);
+    private final Pinger pinger = new Pinger((member, req) ->
+            send(new BytesMessage(member), new NodeHeader(NodeHeader.PING, req)));
     private volatile View view;
     private volatile Consumer<String> securityListener = s -> { };
-    private volatile CrashWatch crashWatch;
     private Future<?> sweeper;
 
     /** Sets the cluster key; called by the adapter before the channel connects. */
@@ -90,34 +83,7 @@ public class NodeProtocol extends Protocol {
 
     /** Watches the next member's process (transports without connections); set before the channel connects. */
     void watchCrashes(io.distribute.internal.secure.SecureLayer layer, int timeoutMillis) {
-        this.crashWatch = new CrashWatch(layer, this::physicalAddressOf, this::crashSeen, timeoutMillis);
-    }
-
-    /**
-     * The watch connection to {@code member} closed without its goodbye: its process is gone. Tell everyone (the
-     * coordinator labels the removal) and have VERIFY_SUSPECT2 confirm it here.
-     */
-    private void crashSeen(Address member) {
-        departures.record(member, DownReason.CRASHED);
-        NodeHeader hdr = new NodeHeader(NodeHeader.CRASHED, 0)
-                .reasons(new Address[] {member}, new byte[] {Departures.code(DownReason.CRASHED)});
-        send(new BytesMessage(null), hdr);
-        suspectBelow(member);
-    }
-
-    /** Raises a suspicion where FD protocols do, so VERIFY_SUSPECT2 checks it before GMS acts. */
-    private void suspectBelow(Address member) {
-        View v = view;
-        if (v == null || !v.containsMember(member) || member.equals(self())) {
-            return;
-        }
-        Protocol verify = getProtocolStack().findProtocol(org.jgroups.protocols.VERIFY_SUSPECT2.class);
-        Event e = new Event(Event.SUSPECT, List.of(member));
-        if (verify != null) {
-            verify.up(e);
-        } else {
-            up_prot.up(e);
-        }
+        crashes.watchWith(layer, timeoutMillis);
     }
 
     /** Called (on a JGroups thread; must be quick) with a reason whenever a join or merge fails the cookie check. */
@@ -132,7 +98,7 @@ public class NodeProtocol extends Protocol {
             throw new IllegalStateException("NodeProtocol has no cookie secret");
         }
         sweeper = getTransport().getTimer().scheduleWithFixedDelay(departures::sweep, 10, 10, TimeUnit.SECONDS, false);
-        listenToConnections();
+        crashes.listenTo(getTransport());
     }
 
     @Override
@@ -140,12 +106,8 @@ public class NodeProtocol extends Protocol {
         if (sweeper != null) {
             sweeper.cancel(false);
         }
-        CrashWatch w = crashWatch;
-        if (w != null) {
-            w.stop();
-        }
-        pings.values().forEach(f -> f.complete(null));
-        pings.clear();
+        crashes.stop();
+        pinger.stop();
         super.stop();
     }
 
@@ -154,47 +116,6 @@ public class NodeProtocol extends Protocol {
     /** Why {@code member} left the view, as observed here or by the coordinator that removed it. */
     public DownReason reasonFor(Address member) {
         return departures.reasonFor(member);
-    }
-
-    /** The transport lost a connection: a dead process's kernel closes its sockets without a graceful close. */
-    private void connectionClosed(Connection conn) {
-        if (conn.isClosedGracefully() || !(conn.peerAddress() instanceof PhysicalAddress peer)) {
-            return;
-        }
-        View v = view;
-        if (v == null) {
-            return;
-        }
-        for (Address m : v.getMembersRaw()) {
-            if (peer.equals(physicalAddressOf(m))) {
-                departures.record(m, DownReason.CRASHED);
-            }
-        }
-    }
-
-    private void listenToConnections() {
-        if (!(getTransport() instanceof TCP tcp)) {
-            return;
-        }
-        try {
-            // TCP keeps its server in a protected field with no getter; the listener API itself is public.
-            java.lang.reflect.Field f = TCP.class.getDeclaredField("srv");
-            f.setAccessible(true);
-            if (f.get(tcp) instanceof BaseServer server) {
-                server.addConnectionListener(new ConnectionListener() {
-                    @Override
-                    public void connectionClosed(Connection conn) {
-                        NodeProtocol.this.connectionClosed(conn);
-                    }
-
-                    @Override
-                    public void connectionEstablished(Connection conn) {
-                    }
-                });
-            }
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.debug("{}: cannot watch TCP connections ({}); crashes will be reported as unresponsive", self(), e.toString());
-        }
     }
 
     // ----------------------------------------------------------------------------------------------- identities
@@ -232,11 +153,8 @@ public class NodeProtocol extends Protocol {
             View v = evt.getArg();
             view = v;
             suspicions.viewChanged(v);
-            CrashWatch w = crashWatch;
-            if (w != null) {
-                w.viewChanged(v, self());
-            }
-            lastPongViews.keySet().removeIf(a -> !v.containsMember(a));
+            crashes.viewChanged(v);
+            pinger.retainOnly(v::containsMember);
         }
         return down_prot.down(evt);
     }
@@ -342,29 +260,7 @@ public class NodeProtocol extends Protocol {
             // and would stay listed until heartbeats time out. Raise it as a suspect until it is out of the view.
             suspicions.suspected(leaver);
         } else if (gms.getType() == GMS.GmsHeader.VIEW) {
-            ackDuplicateView(msg);
-        }
-    }
-
-    /**
-     * In a merge every subgroup coordinator multicasts the merged view; a node that installed one copy drops the
-     * other without acknowledging it, and that copy's sender then waits GMS' whole view_ack_collection_timeout
-     * (its own copy can be the one dropped). The view is installed, so acknowledge the duplicate on GMS' behalf.
-     */
-    private void ackDuplicateView(Message msg) {
-        View current = view;
-        if (current == null || msg.getSrc() == null) {
-            return;
-        }
-        try {
-            var viewAndDigest = GMS._readViewAndDigest(msg.getArray(), msg.getOffset(), msg.getLength());
-            View received = viewAndDigest == null ? null : viewAndDigest.val1();
-            if (received != null && received.getViewId().equals(current.getViewId())) {
-                down_prot.down(new EmptyMessage(msg.getSrc()).setFlag(Message.Flag.OOB, Message.Flag.NO_FC)
-                        .putHeader(GMS_ID, new GMS.GmsHeader(GMS.GmsHeader.VIEW_ACK)));
-            }
-        } catch (Exception e) {
-            LOG.debug("{}: cannot read a view from {}: {}", self(), msg.getSrc(), e.toString());
+            merges.ackDuplicateView(msg, view);
         }
     }
 
@@ -373,20 +269,9 @@ public class NodeProtocol extends Protocol {
             switch (hdr.type) {
                 case NodeHeader.PING -> send(new BytesMessage(msg.getSrc()), new NodeHeader(NodeHeader.PONG, hdr.requestId)
                         .viewId(view == null ? null : view.getViewId()));
-                case NodeHeader.PONG -> {
-                    lastPongViews.put(msg.getSrc(), hdr.viewId == null ? NO_VIEW : hdr.viewId);
-                    CompletableFuture<Long> f = pings.remove(hdr.requestId);
-                    if (f != null) {
-                        f.complete(System.nanoTime());
-                    }
-                }
+                case NodeHeader.PONG -> pinger.pong(msg.getSrc(), hdr.requestId, hdr.viewId);
                 case NodeHeader.MERGE -> merges.received(msg);
-                case NodeHeader.CRASHED -> {
-                    departures.learn(hdr);
-                    if (hdr.members.length == 1) {
-                        suspectBelow(hdr.members[0]);
-                    }
-                }
+                case NodeHeader.CRASHED -> crashes.received(hdr);
                 case NodeHeader.MAPPINGS -> merges.mappingsReceived(msg, view);
                 default -> LOG.debug("{}: dropping message of unknown type {} from {}", self(), hdr.type, msg.getSrc());
             }
@@ -405,24 +290,14 @@ public class NodeProtocol extends Protocol {
 
     // ------------------------------------------------------------------------------------------------------ ping
 
-    private static final ViewId NO_VIEW = new ViewId();
-    /** The view id each member reported in its last PONG (bounded by the members we ping). */
-    private final Map<Address, ViewId> lastPongViews = new ConcurrentHashMap<>();
-
     /** The view id {@code member} reported in its last answer to a ping, or null. */
     public ViewId lastViewOf(Address member) {
-        ViewId v = lastPongViews.get(member);
-        return v == NO_VIEW ? null : v;
+        return pinger.lastViewOf(member);
     }
 
     /** A round trip to a member: completes with System.nanoTime() at the answer, or null when stopped. */
     public CompletableFuture<Long> ping(Address member) {
-        long req = requestIds.incrementAndGet();
-        CompletableFuture<Long> f = new CompletableFuture<>();
-        pings.put(req, f);
-        f.whenComplete((v, e) -> pings.remove(req));
-        send(new BytesMessage(member), new NodeHeader(NodeHeader.PING, req));
-        return f;
+        return pinger.ping(member);
     }
 
     // ------------------------------------------------------------------------------------------------------ merge

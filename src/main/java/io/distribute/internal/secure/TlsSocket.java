@@ -78,6 +78,8 @@ final class TlsSocket extends Socket {
     public void connect(SocketAddress endpoint, int timeout) throws IOException {
         long deadline = System.nanoTime() + HANDSHAKE_TIMEOUT_NANOS + TimeUnit.MILLISECONDS.toNanos(timeout);
         super.connect(endpoint, timeout);
+        // The handshake is a few small writes each way: Nagle plus delayed ACKs would add ~40 ms to each.
+        setTcpNoDelay(true);
         try {
             Deadline din = new Deadline(super.getInputStream(), deadline);
             TlsClientProtocol tls = new TlsClientProtocol(din, super.getOutputStream());
@@ -148,6 +150,7 @@ final class TlsSocket extends Socket {
 
     /** Runs the accepting side of the handshake; returns the server, which tells what the client asked for. */
     TlsPeers.Server accept(String namePart, boolean acceptJGroups, long deadline) throws IOException {
+        setTcpNoDelay(true);
         Deadline din = new Deadline(super.getInputStream(), deadline);
         TlsServerProtocol tls = new TlsServerProtocol(din, super.getOutputStream());
         TlsPeers.Server server = new TlsPeers.Server(trust, namePart, acceptJGroups);
