@@ -300,6 +300,11 @@ public final class JGroupsNode implements AutoCloseable {
         for (Throwable c = t; c != null; c = c.getCause()) {
             String msg = String.valueOf(c.getMessage());
             String lower = msg.toLowerCase(java.util.Locale.ROOT);
+            if (c instanceof SecurityException && lower.contains("authentication failed")) {
+                // Connections are authenticated below JGroups, so a refused join is not a cookie question.
+                return new StartError.StartFailed("the cluster refused this node's join: a member with this name is "
+                        + "already in it (names must be unique)");
+            }
             if (c instanceof AccessDeniedException || lower.contains("permission denied")
                     || lower.contains("operation not permitted") || c instanceof SecurityException
                     && !lower.contains("cookie")) {

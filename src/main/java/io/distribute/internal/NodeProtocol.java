@@ -178,11 +178,28 @@ public class NodeProtocol extends Protocol {
                 if (views.size() < 2) {
                     return null;
                 }
+                String clash = UniqueNames.clash(views.values());
+                if (clash != null) {
+                    refusedMerge(clash);
+                    return null;
+                }
                 return up_prot.up(new Event(Event.MERGE, views));
             }
             default -> { }
         }
         return up_prot.up(evt);
+    }
+
+    private volatile long lastClashLog;
+
+    /** MERGE3 proposes the same merge every round: log the refusal once a minute. */
+    private void refusedMerge(String name) {
+        long now = System.nanoTime();
+        if (now - lastClashLog > TimeUnit.MINUTES.toNanos(1)) {
+            lastClashLog = now;
+            LOG.warn("{}: not merging with a cluster in which another node is also named {}; names must be unique "
+                    + "(stop one of them)", self(), name);
+        }
     }
 
     /**
@@ -365,6 +382,12 @@ public class NodeProtocol extends Protocol {
         GMS.GmsHeader gms = msg.getHeader(GMS_ID);
         Address from = msg.getSrc();
         boolean ok = proof.verify(token, msg);
+        if (ok && gms != null && gms.getType() == GMS.GmsHeader.JOIN_REQ && UniqueNames.taken(view, gms.getMember())) {
+            LOG.warn("{}: refused a join from {}: a member of that name is already in the cluster", self(),
+                    displayName(gms.getMember()));
+            securityListener.accept("duplicate name " + displayName(gms.getMember()));
+            return false;
+        }
         if (!ok) {
             String reason = "rejected " + (gms == null ? "a message" : GMS.GmsHeader.type2String(gms.getType()))
                     + " from " + displayName(from) + ": missing or wrong cookie proof";
