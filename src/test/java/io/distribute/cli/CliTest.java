@@ -236,6 +236,9 @@ class CliTest {
         assertTrue(nobody.stdout().get(0).startsWith("no answer from nobody@127.0.0.1"), nobody::toString);
         CliProcess foreign = run(Map.of("CLUSTER_COOKIE", "another-cookie-0123456789"), "ping", b);
         assertEquals(Main.FAILED, foreign.waitFor(30), "a node with another cookie does not answer: " + foreign);
+        assertTrue(foreign.stdout().get(0).contains("rejected our cookie"), foreign::toString);
+        // A ping starts no node: the members never saw anyone come or go.
+        assertEquals(1, na.events().stream().filter(e -> e.event().equals(EventLine.NODE_UP)).count(), na::toString);
 
         nb.terminate(); // SIGTERM
         assertEquals(Main.OK, nb.waitFor(15), nb::toString);
