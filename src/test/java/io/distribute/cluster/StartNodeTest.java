@@ -172,6 +172,21 @@ class StartNodeTest {
         assertTrue(e.describe().contains("no membership protocol"), e.describe());
     }
 
+    /** Every stack runs behind the secure connection layer; one that would carry bytes around it is refused. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "<TCP_NIO2/><TCPPING/><pbcast.GMS/>|transport TCP_NIO2 is not TCP or UDP",
+            "<TCP/><TCPPING/><FD_SOCK2/><pbcast.GMS/>|FD_SOCK2 opens connections of its own",
+            "<TCP tls.enabled=\"true\"/><TCPPING/><pbcast.GMS/>|tls.enabled",
+            "<TCP diag.enabled=\"${x.diag:true}\"/><TCPPING/><pbcast.GMS/>|diagnostics"})
+    void stackThatBypassesTheSecureLayerIsStartFailed(String protocols, String why, @TempDir Path dir) throws IOException {
+        Path f = dir.resolve("bypass.xml");
+        Files.writeString(f, "<config xmlns=\"urn:org:jgroups\">" + protocols + "</config>");
+        StartError e = startError(ClusterNode.start(name("bypass"), COOKIE, TestCluster.testConfig().stack(f.toString()).build()));
+        assertInstanceOf(StartError.StartFailed.class, e);
+        assertTrue(e.describe().contains("secure connection layer") && e.describe().contains(why), e.describe());
+    }
+
     @Test
     void invalidSeedIsStartFailed() {
         StartError e = startError(ClusterNode.start(name("seeded"), COOKIE, TestCluster.testConfig().seeds("bad seed").build()));
