@@ -40,7 +40,9 @@ final class Membership {
     private final String self;
     private final ExecutorService executor;
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
-    private final Map<String, List<CompletableFuture<MembershipEvent.NodeDown>>> monitors = new HashMap<>();
+    /** Waiting monitors by node; a monitor that completes or is cancelled removes itself. */
+    private final Map<String, Set<CompletableFuture<MembershipEvent.NodeDown>>> monitors =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private Set<String> members = Set.of();
     private boolean stopped;
 
@@ -81,7 +83,7 @@ final class Membership {
                 s.offer(e);
             }
             if (e instanceof MembershipEvent.NodeDown down) {
-                List<CompletableFuture<MembershipEvent.NodeDown>> waiting = monitors.remove(down.node());
+                Set<CompletableFuture<MembershipEvent.NodeDown>> waiting = monitors.remove(down.node());
                 if (waiting != null) {
                     waiting.forEach(f -> complete(f, down));
                 }
@@ -110,7 +112,16 @@ final class Membership {
         } else if (node == null || !members.contains(node)) {
             complete(f, new MembershipEvent.NodeDown(String.valueOf(node), DownReason.NOT_CONNECTED));
         } else {
-            monitors.computeIfAbsent(node, k -> new ArrayList<>()).add(f);
+            monitors.compute(node, (k, set) -> {
+                Set<CompletableFuture<MembershipEvent.NodeDown>> s = set != null ? set
+                        : java.util.concurrent.ConcurrentHashMap.newKeySet();
+                s.add(f);
+                return s;
+            });
+            f.whenComplete((down, t) -> monitors.computeIfPresent(node, (k, set) -> {
+                set.remove(f);
+                return set.isEmpty() ? null : set;
+            }));
         }
         return f;
     }
@@ -129,13 +140,18 @@ final class Membership {
             subscribers.forEach(s -> s.offer(down));
         }
         members = Set.of();
-        for (Map.Entry<String, List<CompletableFuture<MembershipEvent.NodeDown>>> e : monitors.entrySet()) {
+        for (Map.Entry<String, Set<CompletableFuture<MembershipEvent.NodeDown>>> e : monitors.entrySet()) {
             MembershipEvent.NodeDown down = new MembershipEvent.NodeDown(e.getKey(), DownReason.LOCAL_STOP);
             e.getValue().forEach(f -> complete(f, down));
         }
         monitors.clear();
         subscribers.clear();
         executor.shutdown();
+    }
+
+    /** Monitors still waiting (for tests). */
+    int waitingMonitors() {
+        return monitors.values().stream().mapToInt(Set::size).sum();
     }
 
     /** Waits (bounded) until queued events are delivered and the event threads have ended. */

@@ -50,7 +50,28 @@ final class NodeFinder {
         return replies;
     }
 
+    /**
+     * Probes one port; an answer that says nothing (a handshake cut short, e.g. by the peer's 1 s handshake deadline
+     * on a loaded machine) is asked again while time is left. Refusals and answers are final.
+     */
     Reply probe(PhysicalAddress target, String name, long deadlineNanos) {
+        for (int attempt = 1; ; attempt++) {
+            Reply r = probeOnce(target, name, deadlineNanos);
+            long left = deadlineNanos - System.nanoTime();
+            if (!(r.result() instanceof ProbeResult.NoAnswer) || left < TimeUnit.MILLISECONDS.toNanos(100)) {
+                return r;
+            }
+            try {
+                // A short pause on this probe thread before asking again (never on a caller's or JGroups' thread).
+                Thread.sleep(Math.min(50L * attempt, 250));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return r;
+            }
+        }
+    }
+
+    private Reply probeOnce(PhysicalAddress target, String name, long deadlineNanos) {
         int timeout = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
         IpAddress ip = (IpAddress) target;
         ProbeResult r = layer.probe(new java.net.InetSocketAddress(ip.getIpAddress(), ip.getPort()), name, timeout);

@@ -69,9 +69,39 @@ public final class SecureLayer implements SocketFactory {
     public SecureLayer(byte[] psk, byte[] sealKey, byte[] bindingKey, Certificates certificates, String namePart,
                        String owner) {
         this.trust = new Trust(psk, bindingKey, certificates);
+        warmUp();
         this.seal = new DatagramSeal(sealKey);
         this.namePart = namePart;
         this.owner = owner;
+    }
+
+    private static final java.util.concurrent.atomic.AtomicBoolean WARM = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * The first handshake in a JVM loads a few hundred classes and initialises the JCE; on a busy machine that alone
+     * can take longer than the 1 s a peer allows for a handshake. Do it once per JVM in the background, off the
+     * start path.
+     */
+    private static void warmUp() {
+        if (!WARM.compareAndSet(false, true)) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            try {
+                java.security.KeyPairGenerator.getInstance("X25519").generateKeyPair();
+                javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+                javax.crypto.Mac.getInstance("HmacSHA256");
+                for (String c : List.of("org.bouncycastle.tls.TlsClientProtocol", "org.bouncycastle.tls.TlsServerProtocol",
+                        "org.bouncycastle.tls.TlsUtils", "org.bouncycastle.tls.TlsExtensionsUtils")) {
+                    Class.forName(c, true, SecureLayer.class.getClassLoader());
+                }
+                TlsPeers.CRYPTO.createSecret(new byte[32]);
+            } catch (ReflectiveOperationException | java.security.GeneralSecurityException | RuntimeException e) {
+                LOG.debug("TLS warm-up: {}", e.toString());
+            }
+        }, "distribute-tls-warmup");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** What this node tells a prober that holds our cookie. */
