@@ -335,7 +335,7 @@ public final class SecureLayer implements SocketFactory {
 
     /** Asks the port {@code target} whether it is the node named {@code name} (the part before '@'). */
     public ProbeResult probe(InetSocketAddress target, String name, int timeoutMillis) {
-        TlsSocket s = new TlsSocket(trust, TlsPeers.PROBE_PREFIX + name);
+        TlsSocket s = new TlsSocket(trust, TlsPeers.PROBE_PREFIX + name).budget(timeoutMillis);
         try {
             s.setTcpNoDelay(true);
             s.connect(target, Math.max(1, timeoutMillis));

@@ -50,6 +50,8 @@ final class TlsSocket extends Socket {
 
     private final Trust trust;
     private final String identity;
+    /** If set, connect and handshake together get this long (a probe must not outlive its caller's timeout). */
+    private long handshakeBudgetNanos;
     private volatile InputStream in;
     private volatile OutputStream out;
 
@@ -57,6 +59,12 @@ final class TlsSocket extends Socket {
     TlsSocket(Trust trust, String identity) {
         this.trust = trust;
         this.identity = identity;
+    }
+
+    /** Limits connect plus handshake to {@code millis} in all. */
+    TlsSocket budget(int millis) {
+        this.handshakeBudgetNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1, millis));
+        return this;
     }
 
     /** An unconnected socket that will offer the same identity (for another attempt). */
@@ -76,7 +84,8 @@ final class TlsSocket extends Socket {
 
     @Override
     public void connect(SocketAddress endpoint, int timeout) throws IOException {
-        long deadline = System.nanoTime() + HANDSHAKE_TIMEOUT_NANOS + TimeUnit.MILLISECONDS.toNanos(timeout);
+        long deadline = System.nanoTime() + (handshakeBudgetNanos > 0 ? handshakeBudgetNanos
+                : HANDSHAKE_TIMEOUT_NANOS + TimeUnit.MILLISECONDS.toNanos(timeout));
         super.connect(endpoint, timeout);
         // The handshake is a few small writes each way: Nagle plus delayed ACKs would add ~40 ms to each.
         setTcpNoDelay(true);
