@@ -236,6 +236,7 @@ final class AttackerTls {
     }
 
     /** distribute's client as an attacker would copy it: TLS 1.3, one external PSK, no certificates. */
+    @SuppressWarnings("rawtypes") // BouncyCastle's API takes and returns raw Vectors
     private static final class Client extends AbstractTlsClient {
         private final byte[] psk;
         private final byte[] identity;
