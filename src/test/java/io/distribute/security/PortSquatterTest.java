@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.IntFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -178,7 +179,7 @@ class PortSquatterTest {
     @ParameterizedTest
     @EnumSource(value = Squatter.class, names = {"CLOSES_AT_ONCE", "ANSWERS_GARBAGE", "ECHOES", "FORGES_A_COOKIE_ALERT"})
     void theNodeInTheRangeIsFoundBetweenSquatters(Squatter kind) throws Exception {
-        findTheNodeBetween(kind);
+        findTheNodeBetween(kind, 10, PortSquatterTest::roomyConfig);
     }
 
     /*
@@ -190,26 +191,31 @@ class PortSquatterTest {
      * range and the node between them (pingTimeout 400 ms): 40 sequential pings of the live node, 2 returned false
      * after 1,400 ms; 8 concurrent pings, 7 returned false after 1,400 ms; a fresh node's connect (timeout 600 ms)
      * to the live node returned ConnectTimeout. Expected: true within the ping timeout, Ok within the connect timeout.
+     * This test (the test config's 500 ms ping timeout, so a probe of a silent port lasts 1.5 s) failed at its 16th
+     * sequential ping of the live node in 3 of 3 runs.
      */
-    // Row 9 (silent squatter): the node between two silent squatters is found every time.
+    // Row 9 (silent squatter): 40 pings and 3 connects of the node between two silent squatters all succeed in time.
     @ParameterizedTest
     @EnumSource(value = Squatter.class, names = {"STAYS_SILENT"})
     @Disabled("BUG: probes of a silent port outlive their deadline by 1 s and fill NodeFinder's 32-thread pool, whose "
             + "CallerRunsPolicy then blocks ping/connect past their timeout: a live node is reported down; see above")
     void theNodeInTheRangeIsFoundBetweenSilentSquatters(Squatter kind) throws Exception {
-        findTheNodeBetween(kind);
+        findTheNodeBetween(kind, 40, PortSquatterTest::roomyConfig);
     }
 
-    private static void findTheNodeBetween(Squatter kind) throws Exception {
+    /** {@code pings} pings of the node between two squatters, each true within the ping timeout; 3 connects Ok. */
+    private static void findTheNodeBetween(Squatter kind, int pings, IntFunction<ClusterConfig> configFor)
+            throws Exception {
         int port = Ports.block(3);
         try (Squatters squatters = new Squatters(kind, port, port + 2);
              Nodes c = new Nodes()) {
-            ClusterConfig config = roomyConfig(port);
+            ClusterConfig config = configFor.apply(port);
             ClusterNode real = c.start("sq-" + tag(kind) + "@127.0.0.1", TestCluster.COOKIE, config);
             assertEquals(port + 1, real.boundAddress().getPort(), "the node took the port between the squatters");
             ClusterNode seeker = c.start("seeker-" + tag(kind), config);
             long pingTimeoutMs = config.pingTimeout().toMillis();
-            for (int i = 0; i < 10; i++) {
+            seeker.ping(real.selfNode()); // warms up this JVM's TLS code; not counted
+            for (int i = 0; i < pings; i++) {
                 long start = System.nanoTime();
                 assertTrue(seeker.ping(real.selfNode()), kind + ": ping " + i + " of the node in the range");
                 long ms = (System.nanoTime() - start) / 1_000_000;
