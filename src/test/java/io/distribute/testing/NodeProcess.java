@@ -13,7 +13,8 @@ import java.time.Duration;
 /**
  * A node in its own JVM, driven over stdin for crash and freeze tests. Args: name, then optional
  * failure-detection timeout in ms, then optional first port and port range. The cookie comes from CLUSTER_COOKIE. Prints "READY" once started; then
- * answers "connect NODE", "nodes", "ping NODE" with one line each; "exit" leaves gracefully.
+ * answers "connect NODE", "nodes", "ping NODE", "heap" (used heap bytes after a full GC) with one line each; "exit"
+ * leaves gracefully.
  */
 public final class NodeProcess {
     public static void main(String[] args) throws Exception {
@@ -47,6 +48,11 @@ public final class NodeProcess {
                 case "connect" -> System.out.println("RESULT " + node.connect(cmd[1]));
                 case "nodes" -> System.out.println("NODES " + String.join(",", node.nodes()));
                 case "ping" -> System.out.println("PING " + node.ping(cmd[1]));
+                case "heap" -> {
+                    System.gc();
+                    System.out.println("HEAP " + java.lang.management.ManagementFactory.getMemoryMXBean()
+                            .getHeapMemoryUsage().getUsed());
+                }
                 case "exit" -> {
                     node.close();
                     System.out.println("BYE");

@@ -1,0 +1,88 @@
+package io.distribute.security;
+
+import io.distribute.cluster.ClusterNode;
+import io.distribute.testing.TestCluster;
+import org.junit.jupiter.api.Test;
+
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Row 10: what a started node gives away. That no object reachable from a started ClusterNode holds the cookie is
+ * checked by io.distribute.cluster.CookieNotKeptTest (a reachability walk over the node's object graph); not repeated
+ * here. These tests check the other half: the probe answer (the node's address, view and members' addresses) goes to
+ * cookie holders only, never to a stranger, whatever identity it asks under, and not to one that replays a cookie
+ * holder's recorded probe either.
+ */
+class StrangerProbeTest {
+
+    private static final String WRONG = "a-stranger-without-the-cookie-000";
+
+    // Row 10: a stranger's probe, under every identity the node knows, gets one alert and then not one byte.
+    @Test
+    void aStrangersProbeGetsAnAlertAndNoByteAfterIt() throws Exception {
+        try (Nodes c = Nodes.cluster("secret", 2)) {
+            ClusterNode node = c.get(0);
+            String name = node.selfNode().substring(0, node.selfNode().indexOf('@'));
+            String cluster = node.config().clusterName();
+            byte[] wrongPsk = AttackerTls.psk(WRONG, cluster);
+            for (String identity : List.of("distribute/1/p/" + name, "distribute/1/j", "distribute/1/w/" + name,
+                    "distribute/1/p/someone-else")) {
+                AttackerTls.Attempt a = AttackerTls.handshake(node.boundAddress(), wrongPsk, identity);
+                assertFalse(a.finished(), identity);
+                List<AttackerTls.Record> records = a.records();
+                assertEquals(1, records.size(), identity + ": " + records);
+                assertEquals(AttackerTls.ALERT, records.get(0).type(), identity);
+                assertEquals(7, a.received().length, identity + ": no byte after the 7-byte alert record");
+            }
+            // The control: the same client with the cookie gets the answer, naming the node and its member.
+            AttackerTls.Attempt holder = AttackerTls.handshake(node.boundAddress(), AttackerTls.psk(TestCluster.COOKIE,
+                    cluster), "distribute/1/p/" + name);
+            assertTrue(holder.finished(), String.valueOf(holder.failure()));
+            assertNotNull(holder.answer());
+            String answer = new String(holder.answer(), StandardCharsets.ISO_8859_1);
+            assertTrue(answer.contains(name) && answer.contains("secret2"), "the answer names the node and its member");
+            assertEquals(List.of(c.get(1).selfNode()), node.nodes());
+        }
+    }
+
+    // Row 10: replaying a cookie holder's recorded probe (a valid PSK binder) never completes, so nothing is answered.
+    @Test
+    void aReplayedProbeOfACookieHolderIsNeverAnswered() throws Exception {
+        try (Nodes c = Nodes.cluster("replayed", 2)) {
+            ClusterNode node = c.get(0);
+            ClusterNode prober = c.start("replayed-prober");
+            byte[] recorded;
+            try (Relay tap = new Relay(node.boundAddress())) {
+                assertTrue(prober.ping(node.selfNode().replaceAll(":\\d+$", ":" + tap.port())));
+                await().atMost(Duration.ofSeconds(2)).until(() -> tap.clientBytes().length > 100);
+                recorded = tap.clientBytes();
+            }
+            long authenticated = Internals.authenticatedConnections(node);
+            for (int i = 0; i < 3; i++) {
+                // The whole recorded client side, verbatim: ClientHello, then the old Finished and close.
+                Socket s = Wire.send(null, node.boundAddress(), recorded);
+                assertNotNull(s, "connected");
+                byte[] got = Wire.drain(s, 3000);
+                s.close();
+                List<AttackerTls.Record> records = AttackerTls.records(got);
+                // The binder is valid, so the node sends its ServerHello flight (encrypted under a key exchange the
+                // attacker cannot complete) and then refuses the recorded Finished with an alert.
+                assertFalse(records.isEmpty());
+                assertEquals(AttackerTls.HANDSHAKE, records.get(0).type(), "ServerHello: " + records);
+                assertTrue(got.length < 400, "the server's flight only, " + got.length + " bytes");
+            }
+            assertEquals(authenticated, Internals.authenticatedConnections(node),
+                    "no replayed handshake completed, so no probe was answered");
+            assertEquals(List.of(c.get(1).selfNode()), node.nodes(), "membership unchanged");
+        }
+    }
+}
