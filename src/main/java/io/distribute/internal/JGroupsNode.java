@@ -581,23 +581,25 @@ public final class JGroupsNode implements AutoCloseable {
     private Result<Void, ConnectError> connect(NodeName t, List<PhysicalAddress> targets, long deadline)
             throws InterruptedException {
         long started = System.nanoTime();
-        BlockingQueue<NodeFinder.Reply> replies = finder.search(targets, t.name(), deadline);
         ProbeAnswers.Answer found = null;
         boolean rejected = false;
         boolean silent = false;
-        for (int n = 0; n < targets.size() && found == null; n++) {
-            long left = deadline - System.nanoTime();
-            NodeFinder.Reply reply = left > 0 ? replies.poll(left, TimeUnit.NANOSECONDS) : null;
-            if (reply == null) {
-                silent = true; // a port still handshaking at the deadline: something listens but does not answer
-                break;
-            }
-            if (reply.found() && t.name().equals(nameOnly(reply.answer().name()))) {
-                found = reply.answer();
-            } else if (reply.result() instanceof ProbeResult.CookieRejected) {
-                rejected = true;
-            } else if (reply.result() instanceof ProbeResult.NoAnswer) {
-                silent = true;
+        try (NodeFinder.Search search = finder.search(targets, t.name(), deadline)) {
+            BlockingQueue<NodeFinder.Reply> replies = search.replies();
+            for (int n = 0; n < targets.size() && found == null; n++) {
+                long left = deadline - System.nanoTime();
+                NodeFinder.Reply reply = left > 0 ? replies.poll(left, TimeUnit.NANOSECONDS) : null;
+                if (reply == null) {
+                    silent = true; // a port still handshaking at the deadline: something listens but does not answer
+                    break;
+                }
+                if (reply.found() && t.name().equals(nameOnly(reply.answer().name()))) {
+                    found = reply.answer();
+                } else if (reply.result() instanceof ProbeResult.CookieRejected) {
+                    rejected = true;
+                } else if (reply.result() instanceof ProbeResult.NoAnswer) {
+                    silent = true;
+                }
             }
         }
         if (found == null) {
@@ -783,8 +785,8 @@ public final class JGroupsNode implements AutoCloseable {
         if (where.isErr()) {
             return false;
         }
-        BlockingQueue<NodeFinder.Reply> replies = finder.search(where.orElseThrow(), t.name(), deadline);
-        try {
+        try (NodeFinder.Search search = finder.search(where.orElseThrow(), t.name(), deadline)) {
+            BlockingQueue<NodeFinder.Reply> replies = search.replies();
             for (int n = 0; n < where.orElseThrow().size(); n++) {
                 long left = deadline - System.nanoTime();
                 NodeFinder.Reply reply = left > 0 ? replies.poll(left, TimeUnit.NANOSECONDS) : null;

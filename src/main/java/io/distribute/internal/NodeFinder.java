@@ -5,18 +5,24 @@ import io.distribute.internal.secure.SecureLayer.ProbeResult;
 import org.jgroups.PhysicalAddress;
 import org.jgroups.stack.IpAddress;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Finds a node by name among the ports where it may listen: one authenticated probe per port, all at once (see
- * {@link SecureLayer#probe}). Used by connect and by ping of a node that is not a member.
+ * {@link SecureLayer#probe}). Used by connect and by ping of a node that is not a member. A search is closed as soon
+ * as its caller has its answer: the probes still running (a silent port holds one until the deadline) are cut off,
+ * so they never pile up.
  */
 final class NodeFinder {
 
@@ -27,13 +33,21 @@ final class NodeFinder {
         }
     }
 
-    /** Probe threads: daemon, idle ones exit; a burst beyond the cap runs in the caller. */
-    private static final ExecutorService PROBES = new ThreadPoolExecutor(0, 32, 5, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), r -> {
-                Thread t = new Thread(r, "distribute-probe");
-                t.setDaemon(true);
-                return t;
-            }, new ThreadPoolExecutor.CallerRunsPolicy());
+    /**
+     * Probe threads: daemon, idle ones exit. Beyond 64 running probes, up to 512 wait; past that a probe is answered
+     * "busy" at once rather than run on the caller's thread.
+     */
+    private static final ExecutorService PROBES;
+
+    static {
+        ThreadPoolExecutor ex = new ThreadPoolExecutor(64, 64, 5, TimeUnit.SECONDS, new ArrayBlockingQueue<>(512), r -> {
+            Thread t = new Thread(r, "distribute-probe");
+            t.setDaemon(true);
+            return t;
+        });
+        ex.allowCoreThreadTimeOut(true);
+        PROBES = ex;
+    }
 
     private final SecureLayer layer;
 
@@ -41,24 +55,68 @@ final class NodeFinder {
         this.layer = layer;
     }
 
-    /** Probes every target for the node whose name part is {@code name}; replies arrive in the returned queue. */
-    BlockingQueue<Reply> search(List<PhysicalAddress> targets, String name, long deadlineNanos) {
-        BlockingQueue<Reply> replies = new LinkedBlockingQueue<>();
-        for (PhysicalAddress target : targets) {
-            PROBES.execute(() -> replies.add(probe(target, name, deadlineNanos)));
+    /** The probes of one connect or ping; replies arrive in {@link #replies()}; close it when done. */
+    static final class Search implements AutoCloseable {
+        private final BlockingQueue<Reply> replies = new LinkedBlockingQueue<>();
+        private final Set<Closeable> open = ConcurrentHashMap.newKeySet();
+        private volatile boolean closed;
+
+        BlockingQueue<Reply> replies() {
+            return replies;
         }
-        return replies;
+
+        private void track(Closeable c) {
+            open.add(c);
+            if (closed) {
+                closeQuietly(c);
+            }
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            open.forEach(Search::closeQuietly);
+        }
+
+        private static void closeQuietly(Closeable c) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                // nothing to do
+            }
+        }
+    }
+
+    /** Probes every target for the node whose name part is {@code name}. */
+    Search search(List<PhysicalAddress> targets, String name, long deadlineNanos) {
+        Search search = new Search();
+        for (PhysicalAddress target : targets) {
+            try {
+                PROBES.execute(() -> search.replies.add(probe(target, name, deadlineNanos, search)));
+            } catch (RejectedExecutionException e) {
+                search.replies.add(new Reply(target, new ProbeResult.NoAnswer("too many probes running"), null));
+            }
+        }
+        return search;
+    }
+
+    /** One probe, on the caller's thread. */
+    Reply probe(PhysicalAddress target, String name, long deadlineNanos) {
+        try (Search s = new Search()) {
+            return probe(target, name, deadlineNanos, s);
+        }
     }
 
     /**
      * Probes one port; an answer that says nothing (a handshake cut short, e.g. by the peer's 1 s handshake deadline
      * on a loaded machine) is asked again while time is left. Refusals and answers are final.
      */
-    Reply probe(PhysicalAddress target, String name, long deadlineNanos) {
+    private Reply probe(PhysicalAddress target, String name, long deadlineNanos, Search search) {
         for (int attempt = 1; ; attempt++) {
-            Reply r = probeOnce(target, name, deadlineNanos);
+            Reply r = probeOnce(target, name, deadlineNanos, search);
             long left = deadlineNanos - System.nanoTime();
-            if (!(r.result() instanceof ProbeResult.NoAnswer) || left < TimeUnit.MILLISECONDS.toNanos(100)) {
+            if (!(r.result() instanceof ProbeResult.NoAnswer) || left < TimeUnit.MILLISECONDS.toNanos(100)
+                    || search.closed) {
                 return r;
             }
             try {
@@ -71,10 +129,11 @@ final class NodeFinder {
         }
     }
 
-    private Reply probeOnce(PhysicalAddress target, String name, long deadlineNanos) {
+    private Reply probeOnce(PhysicalAddress target, String name, long deadlineNanos, Search search) {
         int timeout = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
         IpAddress ip = (IpAddress) target;
-        ProbeResult r = layer.probe(new java.net.InetSocketAddress(ip.getIpAddress(), ip.getPort()), name, timeout);
+        ProbeResult r = layer.probe(new java.net.InetSocketAddress(ip.getIpAddress(), ip.getPort()), name, timeout,
+                search::track);
         ProbeAnswers.Answer answer = null;
         if (r instanceof ProbeResult.Answer a) {
             try {

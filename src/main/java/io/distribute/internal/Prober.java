@@ -60,6 +60,7 @@ public final class Prober {
                 return Result.err("certificate mode: " + e.getMessage());
             }
         }
+        List<NodeFinder.Search> searches = new ArrayList<>(1);
         SecureLayer layer = new SecureLayer(secret.expand(JGroupsNode.TLS_PSK_LABEL),
                 secret.expand(JGroupsNode.UDP_SEAL_LABEL), secret.expand(JGroupsNode.TLS_BINDING_LABEL), certificates,
                 "prober", "prober");
@@ -78,7 +79,9 @@ public final class Prober {
             }
             long start = System.nanoTime();
             long deadline = start + config.pingTimeout().toNanos();
-            BlockingQueue<NodeFinder.Reply> replies = new NodeFinder(layer).search(ports, t.name(), deadline);
+            NodeFinder.Search search = new NodeFinder(layer).search(ports, t.name(), deadline);
+            searches.add(search);
+            BlockingQueue<NodeFinder.Reply> replies = search.replies();
             boolean rejected = false;
             for (int n = 0; n < ports.size(); n++) {
                 long left = deadline - System.nanoTime();
@@ -98,6 +101,7 @@ public final class Prober {
             Thread.currentThread().interrupt();
             return Result.ok(new Outcome.NoAnswer("interrupted"));
         } finally {
+            searches.forEach(NodeFinder.Search::close);
             layer.destroy();
         }
     }

@@ -197,8 +197,6 @@ class PortSquatterTest {
     // Row 9 (silent squatter): 40 pings and 3 connects of the node between two silent squatters all succeed in time.
     @ParameterizedTest
     @EnumSource(value = Squatter.class, names = {"STAYS_SILENT"})
-    @Disabled("BUG: probes of a silent port outlive their deadline by 1 s and fill NodeFinder's 32-thread pool, whose "
-            + "CallerRunsPolicy then blocks ping/connect past their timeout: a live node is reported down; see above")
     void theNodeInTheRangeIsFoundBetweenSilentSquatters(Squatter kind) throws Exception {
         findTheNodeBetween(kind, 40, PortSquatterTest::roomyConfig);
     }

@@ -335,7 +335,14 @@ public final class SecureLayer implements SocketFactory {
 
     /** Asks the port {@code target} whether it is the node named {@code name} (the part before '@'). */
     public ProbeResult probe(InetSocketAddress target, String name, int timeoutMillis) {
+        return probe(target, name, timeoutMillis, c -> { });
+    }
+
+    /** As {@link #probe(InetSocketAddress, String, int)}; {@code track} gets the socket, to close it early. */
+    public ProbeResult probe(InetSocketAddress target, String name, int timeoutMillis,
+                             java.util.function.Consumer<java.io.Closeable> track) {
         TlsSocket s = new TlsSocket(trust, TlsPeers.PROBE_PREFIX + name).budget(timeoutMillis);
+        track.accept(s);
         try {
             s.setTcpNoDelay(true);
             s.connect(target, Math.max(1, timeoutMillis));
