@@ -67,6 +67,7 @@ public final class ClusterConfig {
     private final int httpPort;
     private final String httpAddress;
     private final int httpReadyMembers;
+    private final boolean shutdownHook;
 
     private ClusterConfig(Builder b) {
         this.port = b.port;
@@ -91,6 +92,7 @@ public final class ClusterConfig {
         this.httpPort = b.httpPort;
         this.httpAddress = b.httpAddress;
         this.httpReadyMembers = b.httpReadyMembers;
+        this.shutdownHook = b.shutdownHook;
     }
 
     /** The defaults: port 7800, range 10, no seeds, stack {@code tcp}, timeouts as the constants of this class. */
@@ -252,6 +254,15 @@ public final class ClusterConfig {
         return httpReadyMembers;
     }
 
+    /**
+     * Whether a started node closes itself in a JVM shutdown hook (default false): on SIGTERM or
+     * {@code System.exit} it leaves gracefully, so that its peers see {@link DownReason#LEFT} instead of
+     * {@link DownReason#CRASHED}. {@link ClusterNode#close()} removes the hook.
+     */
+    public boolean shutdownHook() {
+        return shutdownHook;
+    }
+
     /** The node name read from the environment ({@code DISTRIBUTE_NAME}), if any. */
     public Optional<String> nodeName() {
         return Optional.ofNullable(nodeName);
@@ -275,7 +286,7 @@ public final class ClusterConfig {
                 && Objects.equals(tlsKeystorePassword, c.tlsKeystorePassword)
                 && Objects.equals(tlsTruststorePassword, c.tlsTruststorePassword)
                 && httpPort == c.httpPort && Objects.equals(httpAddress, c.httpAddress)
-                && httpReadyMembers == c.httpReadyMembers;
+                && httpReadyMembers == c.httpReadyMembers && shutdownHook == c.shutdownHook;
     }
 
     @Override
@@ -298,6 +309,7 @@ public final class ClusterConfig {
                 + (httpPort > 0 ? ", httpPort=" + httpPort : "")
                 + (httpAddress != null ? ", httpAddress=" + httpAddress : "")
                 + (httpReadyMembers > 0 ? ", httpReadyMembers=" + httpReadyMembers : "")
+                + (shutdownHook ? ", shutdownHook=true" : "")
                 + (tlsKeystorePassword != null || tlsTruststorePassword != null ? ", tls passwords=<redacted>" : "")
                 + (cookie != null ? ", cookie=<redacted>" : "") + "}";
     }
@@ -330,7 +342,8 @@ public final class ClusterConfig {
         HTTP_PORT("DISTRIBUTE_HTTP_PORT", "distribute.http_port", (b, v) -> b.httpPort(parseInt(v))),
         HTTP_ADDRESS("DISTRIBUTE_HTTP_ADDRESS", "distribute.http_address", Builder::httpAddress),
         HTTP_READY_MEMBERS("DISTRIBUTE_HTTP_READY_MEMBERS", "distribute.http_ready_members",
-                (b, v) -> b.httpReadyMembers(parseInt(v)));
+                (b, v) -> b.httpReadyMembers(parseInt(v))),
+        SHUTDOWN_HOOK("DISTRIBUTE_SHUTDOWN_HOOK", "distribute.shutdown_hook", (b, v) -> b.shutdownHook(parseBoolean(v)));
 
         final String variable;
         final String property;
@@ -421,6 +434,7 @@ public final class ClusterConfig {
         private int httpPort;
         private String httpAddress;
         private int httpReadyMembers;
+        private boolean shutdownHook;
 
         private Builder() {
         }
@@ -448,6 +462,7 @@ public final class ClusterConfig {
             httpPort = c.httpPort;
             httpAddress = c.httpAddress;
             httpReadyMembers = c.httpReadyMembers;
+            shutdownHook = c.shutdownHook;
         }
 
         /** First port to bind, 1-65535 (default 7800). */
@@ -616,6 +631,15 @@ public final class ClusterConfig {
                 throw new IllegalArgumentException("httpReadyMembers must be 0-1000, was " + members);
             }
             this.httpReadyMembers = members;
+            return this;
+        }
+
+        /**
+         * Close the node in a JVM shutdown hook, so that SIGTERM means a graceful leave (default false: the
+         * application closes its nodes itself, e.g. from its container's lifecycle).
+         */
+        public Builder shutdownHook(boolean on) {
+            this.shutdownHook = on;
             return this;
         }
 

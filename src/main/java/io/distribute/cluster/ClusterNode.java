@@ -37,6 +37,8 @@ public final class ClusterNode implements AutoCloseable {
     private final JGroupsNode node;
     /** The health endpoint, when {@link ClusterConfig#httpPort()} asks for one. */
     private volatile HealthEndpoint http;
+    /** The JVM shutdown hook that closes this node, when {@link ClusterConfig#shutdownHook()} asks for one. */
+    private volatile Thread shutdownHook;
 
     private ClusterNode(JGroupsNode node) {
         this.node = node;
@@ -52,7 +54,8 @@ public final class ClusterNode implements AutoCloseable {
      *
      * <p>With {@link ClusterConfig#httpPort()} set, the node also serves its {@link HealthEndpoint} there; an
      * endpoint that cannot be bound fails the start ({@code NetworkError}, or {@code SystemError} if the OS refused)
-     * and the node is stopped again.
+     * and the node is stopped again. With {@link ClusterConfig#shutdownHook()} set, a JVM shutdown hook closes the
+     * node (SIGTERM, {@code System.exit}): its peers see it leave ({@code LEFT}), not crash.
      */
     public static Result<ClusterNode, StartError> start(String name, String cookie, ClusterConfig config) {
         ClusterConfig kept = config == null || config.cookie().isEmpty() ? config : config.toBuilder().cookie(null).build();
@@ -65,7 +68,20 @@ public final class ClusterNode implements AutoCloseable {
                 return Result.err(failed);
             }
         }
+        if (started instanceof Result.Ok<ClusterNode, StartError> ok && ok.value().config().shutdownHook()) {
+            ok.value().installShutdownHook();
+        }
         return started;
+    }
+
+    private void installShutdownHook() {
+        String self = selfNode();
+        Thread hook = new Thread(() -> {
+            LOG.info("{}: the JVM is shutting down: leaving the cluster", self);
+            close();
+        }, "distribute-shutdown-" + self);
+        shutdownHook = hook;
+        Runtime.getRuntime().addShutdownHook(hook);
     }
 
     /** Starts the health endpoint the config asks for; the error if it cannot. */
@@ -201,6 +217,15 @@ public final class ClusterNode implements AutoCloseable {
     /** Leaves the cluster gracefully and frees the name and port. Idempotent. */
     @Override
     public void close() {
+        Thread hook = shutdownHook;
+        shutdownHook = null;
+        if (hook != null && hook != Thread.currentThread()) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook runs (or ran) close() too, which is idempotent
+            }
+        }
         HealthEndpoint h = http;
         http = null;
         if (h != null) {

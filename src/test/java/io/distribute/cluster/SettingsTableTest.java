@@ -66,6 +66,7 @@ class SettingsTableTest {
         byName.put("httpPort", ClusterConfig.Setting.HTTP_PORT);
         byName.put("httpAddress", ClusterConfig.Setting.HTTP_ADDRESS);
         byName.put("httpReadyMembers", ClusterConfig.Setting.HTTP_READY_MEMBERS);
+        byName.put("shutdownHook", ClusterConfig.Setting.SHUTDOWN_HOOK);
         assertEquals(ClusterConfig.Setting.values().length, byName.size(), "this test names every Setting");
         assertEquals(byName.keySet(), table.keySet(), "README rows");
         for (var e : byName.entrySet()) {
@@ -98,6 +99,7 @@ class SettingsTableTest {
         assertEquals(String.valueOf(d.httpPort()), t.get("httpPort")[0]);
         assertTrue(d.httpAddress().isEmpty() && t.get("httpAddress")[0].equals("none"));
         assertEquals(String.valueOf(d.httpReadyMembers()), t.get("httpReadyMembers")[0]);
+        assertEquals(String.valueOf(d.shutdownHook()), t.get("shutdownHook")[0]);
     }
 
     @Test
