@@ -34,7 +34,8 @@ down() {
 
 mkdir -p "$WORK"
 # This run's podman settings, without touching the machine's: no default ulimits (the sandbox refuses to raise
-# them), runc as the runtime, netavark with its DNS (aardvark) so that containers find each other by name.
+# them), runc as the runtime, netavark (which needs iptables) with its DNS (aardvark), so that containers find each
+# other by name.
 cat > "$CONTAINERS_CONF" <<'CONF'
 [containers]
 default_ulimits = []
@@ -52,7 +53,8 @@ if [ "${1:-}" = "--down" ]; then
 fi
 
 need=()
-for c in podman:podman runc:runc mmdebstrap:mmdebstrap netavark:netavark aardvark-dns:aardvark-dns mvn:maven curl:curl; do
+for c in podman:podman runc:runc mmdebstrap:mmdebstrap netavark:netavark aardvark-dns:aardvark-dns iptables:iptables \
+    mvn:maven curl:curl; do
   cmd=${c%%:*} pkg=${c##*:}
   if ! command -v "$cmd" >/dev/null && ! [ -x "/usr/lib/podman/$cmd" ]; then need+=("$pkg"); fi
 done
