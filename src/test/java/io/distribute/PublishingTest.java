@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -43,6 +45,39 @@ class PublishingTest {
             Path info = Path.of("src", "main", "java").resolve(p.replace('.', '/')).resolve("package-info.java");
             assertTrue(Files.isRegularFile(info), info.toString());
         }
+    }
+
+    @Test
+    void theReadmesContentsListEverySectionAndEveryLinkHasATarget() throws IOException {
+        List<String> lines = read("README.md").lines().toList();
+        List<String> sections = lines.stream().filter(l -> l.startsWith("## ") && !l.equals("## Contents"))
+                .map(l -> l.substring(3)).toList();
+        int from = lines.indexOf("## Contents");
+        assertTrue(from > 0, "README has a Contents section");
+        StringBuilder toc = new StringBuilder();
+        for (String l : lines.subList(from + 1, lines.size())) {
+            if (l.startsWith("## ")) {
+                break;
+            }
+            toc.append(l).append(' ');
+        }
+        List<String> listed = new ArrayList<>();
+        Matcher m = Pattern.compile("\\[([^\\]]+)]\\(#([^)]+)\\)").matcher(toc);
+        while (m.find()) {
+            listed.add(m.group(2));
+        }
+        assertEquals(sections.stream().map(PublishingTest::anchor).toList(), listed, "Contents, in order");
+        Matcher links = Pattern.compile("]\\(#([a-z0-9-]+)\\)").matcher(String.join("\n", lines));
+        List<String> anchors = lines.stream().filter(l -> l.startsWith("#")).map(l -> anchor(l.replaceAll("^#+ ", "")))
+                .toList();
+        while (links.find()) {
+            assertTrue(anchors.contains(links.group(1)), "link to #" + links.group(1));
+        }
+    }
+
+    /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens. */
+    private static String anchor(String heading) {
+        return heading.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9 _-]", "").replace(' ', '-');
     }
 
     private static String first(String text, String regex) {
