@@ -12,6 +12,8 @@
 #
 # Usage: bash docker/test-image.sh      (KEEP=1 leaves the containers running for a look; remove them with
 #                                        bash docker/test-image.sh --down)
+# The two images stay in podman's storage for the next run:
+#   podman rmi localhost/distribute:local localhost/distribute-test-base:bookworm-jre17
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -86,17 +88,19 @@ down
 trap '[ "${KEEP:-}" = 1 ] || down' EXIT
 podman network create "$NET" >/dev/null
 # The cookie as compose's secret: a file at /run/secrets/cookie that the image's user (10001) can read.
-(umask 077; podman run --rm "$IMAGE" cookie | podman secret create "$SECRET" - >/dev/null)
+(umask 077; podman run --rm "$IMAGE" cookie 2>>"$WORK/podman.log" | podman secret create "$SECRET" - >/dev/null)
 
 start() { # start NODE: one container as the compose file's service NODE
   local n=$1 seeds=() i
   for m in "${NODES[@]}"; do [ "$m" = "$n" ] || seeds+=("$m@$m"); done
   i=${n#node}
-  podman run -d --name "$PREFIX-$n" --hostname "$n" --network "$NET" --network-alias "$n" \
+  # --health-interval=disable: no systemd timer runs the image's HEALTHCHECK here; this script runs it itself.
+  # podman's own complaints (no systemd here for health check timers, no syslog) go to $WORK/podman.log.
+  podman run -d --name "$PREFIX-$n" --hostname "$n" --network "$NET" --network-alias "$n" --health-interval=disable \
     --secret "$SECRET,target=cookie,uid=10001,gid=10001,mode=0400" \
     -e DISTRIBUTE_NAME="$n@$n" -e DISTRIBUTE_SEEDS="$(IFS=,; echo "${seeds[*]}")" \
     -e DISTRIBUTE_PORT=7800 -e DISTRIBUTE_PORT_RANGE=1 -e DISTRIBUTE_FAILURE_DETECTION_TIMEOUT=2s \
-    -p "127.0.0.1:808$i:8080/tcp" "$IMAGE" node --cookie-file /run/secrets/cookie >/dev/null
+    -p "127.0.0.1:808$i:8080/tcp" "$IMAGE" node --cookie-file /run/secrets/cookie >/dev/null 2>>"$WORK/podman.log"
 }
 
 size() { # size NODE: the cluster size NODE's endpoint reports, 0 if it does not answer
@@ -112,6 +116,7 @@ await() { # await SECONDS WHAT COMMAND...: runs COMMAND once a second until it s
   done
   log "FAILED: $what did not happen within $limit s"
   for n in "${NODES[@]}"; do echo "--- $n"; podman logs --tail 20 "$PREFIX-$n" 2>&1 || true; done
+  echo "--- podman's stderr: $WORK/podman.log"
   exit 1
 }
 
@@ -129,11 +134,11 @@ podman kill -s KILL "$PREFIX-node3" >/dev/null
 log "kill -9 node3"
 await 30 "node1 and node2 reporting node3 CRASHED" \
   sh -c "podman logs $PREFIX-node1 | grep -q 'NODE_DOWN  node3@node3  reason=CRASHED' && podman logs $PREFIX-node2 | grep -q 'NODE_DOWN  node3@node3  reason=CRASHED'"
-podman start "$PREFIX-node3" >/dev/null
+podman start "$PREFIX-node3" >/dev/null 2>>"$WORK/podman.log"
 log "node3 started again"
 await 90 "node3 back in one cluster of 3" all_see node1 node2 node3
 
-podman stop -t 10 "$PREFIX-node2" >/dev/null
+podman stop -t 10 "$PREFIX-node2" >/dev/null 2>>"$WORK/podman.log"
 log "SIGTERM to node2: exit code $(podman inspect "$PREFIX-node2" --format '{{.State.ExitCode}}')"
 await 10 "node1 reporting node2 LEFT" logged node1 'NODE_DOWN  node2@node2  reason=LEFT'
 [ "$(podman inspect "$PREFIX-node2" --format '{{.State.ExitCode}}')" = 0 ] || { log "FAILED: node2 exit code"; exit 1; }
