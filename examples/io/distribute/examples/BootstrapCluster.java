@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Pattern 1 of the seed: start a node and connect to seed nodes, ignoring the ones that do not answer. Runs two
- * seeds in this process plus one name where nothing listens, to show both outcomes.
+ * Pattern 1 of the original Gleam module: start a node and connect to seed nodes, ignoring the ones that do not
+ * answer. Runs two seeds in this process plus one name where nothing listens, to show both outcomes.
  */
 public final class BootstrapCluster {
 

@@ -12,8 +12,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Pattern 2 of the seed: connect with exponential backoff and jitter. The peer here starts 300 ms late, so the
- * first attempts fail with NodeNotFound and a later one succeeds.
+ * Pattern 2 of the original Gleam module: connect with exponential backoff and jitter. The peer here starts 300 ms
+ * late, so the first attempts fail with NodeNotFound and a later one succeeds.
  */
 public final class ConnectWithRetry {
 

@@ -7,7 +7,7 @@ import io.distribute.cluster.ClusterNode;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Pings every connected node, as the seed's "use ping for health checks". */
+/** Pings every connected node, as the original Gleam module's "use ping for health checks". */
 public final class HealthCheck {
 
     /** Pings each node of the cluster and returns how many answered. */

@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 /**
- * Pattern 3 of the seed, push-based. The seed polls nodes() every second and diffs the sets: that misses a node
- * that leaves and comes back between two polls, reports changes up to a second late, and cannot say why a node
+ * Pattern 3 of the original Gleam module, push-based. The Gleam module polls nodes() every second and diffs the
+ * sets: that misses a node that leaves and comes back between two polls, reports changes up to a second late, and cannot say why a node
  * went down. subscribe() delivers every change as it happens, with the reason, starting with the current members.
  */
 public final class NodeWatcher {

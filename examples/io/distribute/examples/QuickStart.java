@@ -8,8 +8,9 @@ import io.distribute.cluster.ConnectError;
 import io.distribute.cluster.StartError;
 
 /**
- * The seed's Quick Start in Java: start this JVM's node, connect to another node, list and ping. To be runnable on
- * its own it starts the peer ("master") in the same process; settings come from DISTRIBUTE_* / distribute.*.
+ * The original Gleam module's Quick Start in Java: start this JVM's node, connect to another node, list and ping. To
+ * be runnable on its own it starts the peer ("master") in the same process; settings come from DISTRIBUTE_* /
+ * distribute.*.
  */
 public final class QuickStart {
 

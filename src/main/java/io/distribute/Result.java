@@ -26,6 +26,7 @@ public sealed interface Result<T, E> {
 
     /** A failure carrying a non-null {@code error}. */
     record Err<T, E>(E error) implements Result<T, E> {
+        /** A failure; {@code error} must not be null. */
         public Err {
             Objects.requireNonNull(error, "error");
         }

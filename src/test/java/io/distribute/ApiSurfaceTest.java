@@ -5,6 +5,7 @@ import io.distribute.cluster.ClusterConfig;
 import io.distribute.cluster.ClusterNode;
 import io.distribute.cluster.ConnectError;
 import io.distribute.cluster.StartError;
+import io.distribute.http.HealthEndpoint;
 import io.distribute.retry.Retry;
 import io.distribute.retry.RetryPolicy;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,7 @@ class ApiSurfaceTest {
 
     private static final List<Class<?>> API = List.of(Result.class, Result.Ok.class, Result.Err.class, Cluster.class,
             ClusterNode.class, ClusterConfig.class, ClusterConfig.Builder.class, StartError.class, ConnectError.class,
-            RetryPolicy.class, Retry.class);
+            RetryPolicy.class, Retry.class, HealthEndpoint.class);
 
     @Test
     void publicSignaturesMentionNoJGroupsOrInternalType() {

@@ -11,14 +11,14 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The {@code distribute} command line: {@code node}, {@code ping}, {@code cookie}, {@code demo}. Built on the public API only
+ * The {@code distribute} command line: {@code node}, {@code ping}, {@code status}, {@code cookie}, {@code demo}. Built on the public API only
  * ({@code io.distribute.cluster}, {@code io.distribute.retry}); picocli and logback are optional dependencies of
  * the library, bundled in the executable jar {@code target/distribute-cli.jar}.
  */
 @Command(name = "distribute",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        subcommands = {NodeCommand.class, PingCommand.class, CookieCommand.class, DemoCommand.class,
+        subcommands = {NodeCommand.class, PingCommand.class, StatusCommand.class, CookieCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class},
         description = {"Erlang-style cluster nodes for the JVM, on JGroups.", ""},
         footerHeading = "%n",
@@ -29,7 +29,8 @@ import java.nio.charset.StandardCharsets;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success (for node: stopped by SIGINT/SIGTERM, after leaving gracefully)",
-                "1:failure at run time: ping got no answer, a demo step failed, an unexpected error",
+                "1:failure at run time: ping got no answer, status: the node is not ready or does not answer, a demo step"
+                        + " failed, an unexpected error",
                 "2:usage error: unknown option, invalid value (option, DISTRIBUTE_* variable, node name, seed,"
                         + " cookie), no cookie, unreadable cookie file, no node name",
                 "3:the node could not start: network (port in use, not a local address), stack file, permissions"})
@@ -95,7 +96,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: node, ping, cookie or demo");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: node, ping, status, cookie or demo");
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -67,6 +67,11 @@ final class NodeCommand implements Callable<Integer> {
             description = "silence after which a node is reported UNRESPONSIVE, with a unit: 2s, 1500ms (default: 3s)")
     Duration failureDetectionTimeout;
 
+    @Option(names = "--http-port", paramLabel = "N",
+            description = "serve the health and membership endpoint (/health/live, /health/ready, /members) on this"
+                    + " port of the node's address (default: none, or $DISTRIBUTE_HTTP_PORT)")
+    Integer httpPort;
+
     @Mixin
     NodeSettings settings = new NodeSettings();
 
@@ -82,6 +87,9 @@ final class NodeCommand implements Callable<Integer> {
             }
             if (failureDetectionTimeout != null) {
                 b.failureDetectionTimeout(failureDetectionTimeout);
+            }
+            if (httpPort != null) {
+                b.httpPort(httpPort);
             }
         });
         String nodeName = name != null ? name : config.nodeName().orElseThrow(() -> NodeSettings.usage(spec,
@@ -136,7 +144,9 @@ final class NodeCommand implements Callable<Integer> {
         InetSocketAddress bound = node.boundAddress();
         String address = bound.getAddress() != null ? bound.getAddress().getHostAddress() : bound.getHostString();
         return "address=" + address.replaceAll("%.*", "") + " port=" + bound.getPort() + " stack="
-                + node.config().stack() + " cluster=" + node.config().clusterName();
+                + node.config().stack() + " cluster=" + node.config().clusterName()
+                + node.httpAddress().map(h -> " http=" + h.getAddress().getHostAddress().replaceAll("%.*", "")
+                        + ":" + h.getPort()).orElse("");
     }
 
     /**

@@ -64,6 +64,10 @@ public final class ClusterConfig {
     private final String tlsKeystorePassword;
     private final String tlsTruststore;
     private final String tlsTruststorePassword;
+    private final int httpPort;
+    private final String httpAddress;
+    private final int httpReadyMembers;
+    private final boolean shutdownHook;
 
     private ClusterConfig(Builder b) {
         this.port = b.port;
@@ -85,6 +89,10 @@ public final class ClusterConfig {
         this.tlsKeystorePassword = b.tlsKeystorePassword;
         this.tlsTruststore = b.tlsTruststore;
         this.tlsTruststorePassword = b.tlsTruststorePassword;
+        this.httpPort = b.httpPort;
+        this.httpAddress = b.httpAddress;
+        this.httpReadyMembers = b.httpReadyMembers;
+        this.shutdownHook = b.shutdownHook;
     }
 
     /** The defaults: port 7800, range 10, no seeds, stack {@code tcp}, timeouts as the constants of this class. */
@@ -225,6 +233,36 @@ public final class ClusterConfig {
         return Optional.ofNullable(tlsTruststorePassword);
     }
 
+    /**
+     * The port of the node's health and membership endpoint ({@code GET /health/live}, {@code /health/ready},
+     * {@code /members}; see {@link io.distribute.http.HealthEndpoint}); 0, the default, means no endpoint.
+     */
+    public int httpPort() {
+        return httpPort;
+    }
+
+    /** The address the endpoint binds; empty (the default) = the address the node itself is bound to. */
+    public Optional<String> httpAddress() {
+        return Optional.ofNullable(httpAddress);
+    }
+
+    /**
+     * How many other nodes this node must be connected to before {@code /health/ready} answers 200 (default 0:
+     * ready as soon as it is started).
+     */
+    public int httpReadyMembers() {
+        return httpReadyMembers;
+    }
+
+    /**
+     * Whether a started node closes itself in a JVM shutdown hook (default false): on SIGTERM or
+     * {@code System.exit} it leaves gracefully, so that its peers see {@link DownReason#LEFT} instead of
+     * {@link DownReason#CRASHED}. {@link ClusterNode#close()} removes the hook.
+     */
+    public boolean shutdownHook() {
+        return shutdownHook;
+    }
+
     /** The node name read from the environment ({@code DISTRIBUTE_NAME}), if any. */
     public Optional<String> nodeName() {
         return Optional.ofNullable(nodeName);
@@ -246,7 +284,9 @@ public final class ClusterConfig {
                 && Objects.equals(externalAddress, c.externalAddress) && externalPort == c.externalPort
                 && Objects.equals(tlsKeystore, c.tlsKeystore) && Objects.equals(tlsTruststore, c.tlsTruststore)
                 && Objects.equals(tlsKeystorePassword, c.tlsKeystorePassword)
-                && Objects.equals(tlsTruststorePassword, c.tlsTruststorePassword);
+                && Objects.equals(tlsTruststorePassword, c.tlsTruststorePassword)
+                && httpPort == c.httpPort && Objects.equals(httpAddress, c.httpAddress)
+                && httpReadyMembers == c.httpReadyMembers && shutdownHook == c.shutdownHook;
     }
 
     @Override
@@ -266,6 +306,10 @@ public final class ClusterConfig {
                 + (externalPort > 0 ? ", externalPort=" + externalPort : "") + (nodeName != null ? ", nodeName=" + nodeName : "")
                 + (tlsKeystore != null ? ", tlsKeystore=" + tlsKeystore : "")
                 + (tlsTruststore != null ? ", tlsTruststore=" + tlsTruststore : "")
+                + (httpPort > 0 ? ", httpPort=" + httpPort : "")
+                + (httpAddress != null ? ", httpAddress=" + httpAddress : "")
+                + (httpReadyMembers > 0 ? ", httpReadyMembers=" + httpReadyMembers : "")
+                + (shutdownHook ? ", shutdownHook=true" : "")
                 + (tlsKeystorePassword != null || tlsTruststorePassword != null ? ", tls passwords=<redacted>" : "")
                 + (cookie != null ? ", cookie=<redacted>" : "") + "}";
     }
@@ -294,7 +338,12 @@ public final class ClusterConfig {
                 Builder::tlsKeystorePassword),
         TLS_TRUSTSTORE("DISTRIBUTE_TLS_TRUSTSTORE", "distribute.tls_truststore", Builder::tlsTruststore),
         TLS_TRUSTSTORE_PASSWORD("DISTRIBUTE_TLS_TRUSTSTORE_PASSWORD", "distribute.tls_truststore_password",
-                Builder::tlsTruststorePassword);
+                Builder::tlsTruststorePassword),
+        HTTP_PORT("DISTRIBUTE_HTTP_PORT", "distribute.http_port", (b, v) -> b.httpPort(parseInt(v))),
+        HTTP_ADDRESS("DISTRIBUTE_HTTP_ADDRESS", "distribute.http_address", Builder::httpAddress),
+        HTTP_READY_MEMBERS("DISTRIBUTE_HTTP_READY_MEMBERS", "distribute.http_ready_members",
+                (b, v) -> b.httpReadyMembers(parseInt(v))),
+        SHUTDOWN_HOOK("DISTRIBUTE_SHUTDOWN_HOOK", "distribute.shutdown_hook", (b, v) -> b.shutdownHook(parseBoolean(v)));
 
         final String variable;
         final String property;
@@ -382,6 +431,10 @@ public final class ClusterConfig {
         private String tlsKeystorePassword;
         private String tlsTruststore;
         private String tlsTruststorePassword;
+        private int httpPort;
+        private String httpAddress;
+        private int httpReadyMembers;
+        private boolean shutdownHook;
 
         private Builder() {
         }
@@ -406,6 +459,10 @@ public final class ClusterConfig {
             tlsKeystorePassword = c.tlsKeystorePassword;
             tlsTruststore = c.tlsTruststore;
             tlsTruststorePassword = c.tlsTruststorePassword;
+            httpPort = c.httpPort;
+            httpAddress = c.httpAddress;
+            httpReadyMembers = c.httpReadyMembers;
+            shutdownHook = c.shutdownHook;
         }
 
         /** First port to bind, 1-65535 (default 7800). */
@@ -547,6 +604,42 @@ public final class ClusterConfig {
         /** The truststore's password (null for none). */
         public Builder tlsTruststorePassword(String password) {
             this.tlsTruststorePassword = password;
+            return this;
+        }
+
+        /**
+         * Serve the health and membership endpoint on this port, 1-65535; 0 (the default) serves none. It binds
+         * {@link #httpAddress(String)}, or the node's own address.
+         */
+        public Builder httpPort(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("httpPort must be 0-65535 (0 = no endpoint), was " + port);
+            }
+            this.httpPort = port;
+            return this;
+        }
+
+        /** The address the endpoint binds, e.g. {@code 0.0.0.0} for every interface (default: the node's address). */
+        public Builder httpAddress(String address) {
+            this.httpAddress = blankToNull("httpAddress", address);
+            return this;
+        }
+
+        /** Other nodes this one must be connected to before it reports ready, 0-1000 (default 0). */
+        public Builder httpReadyMembers(int members) {
+            if (members < 0 || members > 1000) {
+                throw new IllegalArgumentException("httpReadyMembers must be 0-1000, was " + members);
+            }
+            this.httpReadyMembers = members;
+            return this;
+        }
+
+        /**
+         * Close the node in a JVM shutdown hook, so that SIGTERM means a graceful leave (default false: the
+         * application closes its nodes itself, e.g. from its container's lifecycle).
+         */
+        public Builder shutdownHook(boolean on) {
+            this.shutdownHook = on;
             return this;
         }
 

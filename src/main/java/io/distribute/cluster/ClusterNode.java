@@ -1,13 +1,18 @@
 package io.distribute.cluster;
 
 import io.distribute.Result;
+import io.distribute.http.HealthEndpoint;
 import io.distribute.internal.JGroupsNode;
 import io.distribute.retry.RetryPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -30,6 +35,10 @@ public final class ClusterNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
 
     private final JGroupsNode node;
+    /** The health endpoint, when {@link ClusterConfig#httpPort()} asks for one. */
+    private volatile HealthEndpoint http;
+    /** The JVM shutdown hook that closes this node, when {@link ClusterConfig#shutdownHook()} asks for one. */
+    private volatile Thread shutdownHook;
 
     private ClusterNode(JGroupsNode node) {
         this.node = node;
@@ -42,10 +51,56 @@ public final class ClusterNode implements AutoCloseable {
      *
      * <p>The started node keeps only keys derived from the cookie: a cookie in {@code config} (read by
      * {@link ClusterConfig#fromEnvironment()}) is left out of the config the node keeps and {@link #config()} returns.
+     *
+     * <p>With {@link ClusterConfig#httpPort()} set, the node also serves its {@link HealthEndpoint} there; an
+     * endpoint that cannot be bound fails the start ({@code NetworkError}, or {@code SystemError} if the OS refused)
+     * and the node is stopped again. With {@link ClusterConfig#shutdownHook()} set, a JVM shutdown hook closes the
+     * node (SIGTERM, {@code System.exit}): its peers see it leave ({@code LEFT}), not crash.
      */
     public static Result<ClusterNode, StartError> start(String name, String cookie, ClusterConfig config) {
         ClusterConfig kept = config == null || config.cookie().isEmpty() ? config : config.toBuilder().cookie(null).build();
-        return JGroupsNode.start(name, cookie, kept).map(ClusterNode::new);
+        Result<ClusterNode, StartError> started = JGroupsNode.start(name, cookie, kept).map(ClusterNode::new);
+        if (started instanceof Result.Ok<ClusterNode, StartError> ok && ok.value().config().httpPort() > 0) {
+            ClusterNode n = ok.value();
+            StartError failed = n.startHttp();
+            if (failed != null) {
+                n.close();
+                return Result.err(failed);
+            }
+        }
+        if (started instanceof Result.Ok<ClusterNode, StartError> ok && ok.value().config().shutdownHook()) {
+            ok.value().installShutdownHook();
+        }
+        return started;
+    }
+
+    private void installShutdownHook() {
+        String self = selfNode();
+        Thread hook = new Thread(() -> {
+            LOG.info("{}: the JVM is shutting down: leaving the cluster", self);
+            close();
+        }, "distribute-shutdown-" + self);
+        shutdownHook = hook;
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    /** Starts the health endpoint the config asks for; the error if it cannot. */
+    private StartError startHttp() {
+        ClusterConfig c = config();
+        String where = c.httpAddress().orElse(boundAddress().getAddress().getHostAddress()) + ":" + c.httpPort();
+        try {
+            InetAddress address = c.httpAddress().isPresent() ? InetAddress.getByName(c.httpAddress().get())
+                    : boundAddress().getAddress();
+            http = HealthEndpoint.start(this, new InetSocketAddress(address, c.httpPort()), c.httpReadyMembers());
+            return null;
+        } catch (UnknownHostException e) {
+            return new StartError.NetworkError("cannot resolve httpAddress '" + c.httpAddress().orElse("") + "'");
+        } catch (IOException e) {
+            String why = String.valueOf(e.getMessage());
+            String reason = "cannot serve the health endpoint on " + where + ": " + why;
+            return why.toLowerCase(java.util.Locale.ROOT).contains("permission denied")
+                    ? new StartError.SystemError(reason) : new StartError.NetworkError(reason);
+        }
     }
 
     /** {@link #start(String, String, ClusterConfig)} with {@link ClusterConfig#defaults()}. */
@@ -145,6 +200,15 @@ public final class ClusterNode implements AutoCloseable {
         return node.boundAddress();
     }
 
+    /**
+     * Where this node's {@link HealthEndpoint} listens, if {@link ClusterConfig#httpPort()} asked for one and the
+     * node is not closed.
+     */
+    public Optional<InetSocketAddress> httpAddress() {
+        HealthEndpoint h = http;
+        return h == null ? Optional.empty() : Optional.of(h.address());
+    }
+
     /** The configuration this node was started with (without the cookie). */
     public ClusterConfig config() {
         return node.config();
@@ -153,6 +217,20 @@ public final class ClusterNode implements AutoCloseable {
     /** Leaves the cluster gracefully and frees the name and port. Idempotent. */
     @Override
     public void close() {
+        Thread hook = shutdownHook;
+        shutdownHook = null;
+        if (hook != null && hook != Thread.currentThread()) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook runs (or ran) close() too, which is idempotent
+            }
+        }
+        HealthEndpoint h = http;
+        http = null;
+        if (h != null) {
+            h.close();
+        }
         node.close();
     }
 

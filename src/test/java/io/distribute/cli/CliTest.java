@@ -84,7 +84,7 @@ class CliTest {
                 lines(parse("node", "--no-such-option")[1]));
         assertEquals(List.of("distribute: Unknown option: '--seeds=a@127.0.0.1' (did you mean --seed?)",
                 "try 'distribute node --help'"), lines(parse("node", "--seeds=a@127.0.0.1")[1]));
-        assertEquals(List.of("distribute: missing command: node, ping, cookie or demo", "try 'distribute --help'"),
+        assertEquals(List.of("distribute: missing command: node, ping, status, cookie or demo", "try 'distribute --help'"),
                 lines(parse()[1]));
         assertEquals(List.of("distribute: Missing required parameter: 'NODE'", "try 'distribute ping --help'"),
                 lines(parse("ping")[1]));

@@ -6,15 +6,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The subset of YAML the compose files use, so that reading them needs no new dependency: block mappings and
- * sequences by indentation, plain and quoted scalars, flow sequences ({@code ["a", "b"]}), and comments. Anything
- * else (anchors, multi-line scalars, flow mappings) is rejected rather than misread.
+ * The subset of YAML the compose files and Kubernetes manifests use, so that reading them needs no new dependency:
+ * block mappings and sequences by indentation, plain and quoted scalars, flow sequences ({@code ["a", "b"]}),
+ * comments, and anchors on mappings ({@code x-node: &node}) used by aliases ({@code *node}) and merge keys
+ * ({@code <<: *node}; keys written beside a merge win over merged ones). Anything else (multi-line scalars, flow
+ * mappings, several documents) is rejected rather than misread.
  */
 final class MiniYaml {
 
     private record Line(int number, int indent, String text) {}
 
     private final List<Line> lines = new ArrayList<>();
+    private final Map<String, Object> anchors = new LinkedHashMap<>();
     private int pos;
 
     private MiniYaml(String text) {
@@ -29,8 +32,8 @@ final class MiniYaml {
                 indent++;
             }
             String t = l.substring(indent);
-            if (t.startsWith("&") || t.contains(": &") || t.contains(": *") || t.startsWith("<<") || t.endsWith("|")
-                    || t.endsWith(">") || t.startsWith("{") || t.contains(": {")) {
+            if (t.startsWith("&") || t.endsWith("|") || t.endsWith(">") || t.startsWith("{") || t.contains(": {")
+                    || t.equals("---") || t.contains(": &") && !t.matches("[^:]+: &[A-Za-z0-9_-]+")) {
                 throw new IllegalArgumentException("line " + (i + 1) + ": unsupported YAML: " + t);
             }
             lines.add(new Line(i + 1, indent, t));
@@ -57,25 +60,55 @@ final class MiniYaml {
 
     private Map<String, Object> mapping(int indent) {
         Map<String, Object> map = new LinkedHashMap<>();
+        Map<String, Object> merged = new LinkedHashMap<>();
         while (pos < lines.size() && lines.get(pos).indent() == indent && !lines.get(pos).text().startsWith("- ")) {
             Line l = lines.get(pos++);
             int colon = keyEnd(l);
             String key = l.text().substring(0, colon).trim();
             String rest = l.text().substring(colon + 1).trim();
+            String anchor = null;
+            if (rest.startsWith("&")) {
+                anchor = rest.substring(1);
+                rest = "";
+            }
             Object value;
-            if (!rest.isEmpty()) {
+            if (rest.startsWith("*")) {
+                value = alias(rest.substring(1), l);
+            } else if (!rest.isEmpty()) {
                 value = scalar(rest, l);
             } else if (pos < lines.size() && lines.get(pos).indent() > indent) {
                 value = block(lines.get(pos).indent());
             } else {
                 value = null;
             }
+            if (anchor != null) {
+                anchors.put(anchor, value);
+            }
+            if (key.equals("<<")) {
+                if (!(value instanceof Map<?, ?> m)) {
+                    throw new IllegalArgumentException("line " + l.number() + ": '<<' needs an alias of a mapping");
+                }
+                m.forEach((k, v) -> merged.putIfAbsent(String.valueOf(k), v));
+                continue;
+            }
             if (map.containsKey(key)) {
                 throw new IllegalArgumentException("line " + l.number() + ": duplicate key " + key);
             }
             map.put(key, value);
         }
-        return map;
+        if (merged.isEmpty()) {
+            return map;
+        }
+        Map<String, Object> out = new LinkedHashMap<>(merged);
+        out.putAll(map);
+        return out;
+    }
+
+    private Object alias(String name, Line l) {
+        if (!anchors.containsKey(name)) {
+            throw new IllegalArgumentException("line " + l.number() + ": unknown alias *" + name);
+        }
+        return anchors.get(name);
     }
 
     private List<Object> sequence(int indent) {

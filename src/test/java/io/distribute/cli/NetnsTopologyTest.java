@@ -25,13 +25,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * docker/docker-compose.yml's topology without Docker: one network namespace per node (its "container"), a
- * bridge in a namespace of its own, a veth pair from each node to the bridge, the compose file's addresses
- * (10.210.0.0/24, which exist only inside these namespaces) and the compose file's command and environment for
- * each node.
- * Checks: one cluster forms; the health check ({@code distribute ping}) passes; a node cut off (its veth down on
+ * bridge in a namespace of its own, a veth pair from each node to the bridge, addresses in 10.210.0.0/24 (which
+ * exist only inside these namespaces), the service names resolving to them as Docker's DNS would (an
+ * {@code /etc/netns/<namespace>/hosts} file, which {@code ip netns exec} puts in place of /etc/hosts), the cookie
+ * in a file as compose's secret, and the compose file's command and environment plus the image's for each node.
+ * Checks: one cluster forms; the image's health check ({@code distribute status}) passes; a node cut off (its veth down on
  * the bridge side) is reported UNRESPONSIVE by both sides within the failure-detection timeout + 1 s; after the
  * link returns the cluster is whole again within 3 s; a node killed with SIGKILL is reported CRASHED.
- * Every namespace and process is removed afterwards (finally, and a shutdown hook if the JVM is stopped).
+ * Every namespace, hosts file and process is removed afterwards (finally, and a shutdown hook if the JVM is stopped).
  */
 class NetnsTopologyTest {
 
@@ -44,8 +45,8 @@ class NetnsTopologyTest {
     private final Map<Node, CliProcess> nodes = new LinkedHashMap<>();
     private final List<CliProcess> processes = new ArrayList<>();
     private final Thread cleanupHook = new Thread(this::cleanup, "netns-cleanup");
-    private final Map<String, String> env = Map.of("CLUSTER_COOKIE",
-            HexFormat.of().formatHex(random(16)));
+    private final List<Path> netnsEtc = new ArrayList<>();
+    private Path cookieFile;
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -55,10 +56,13 @@ class NetnsTopologyTest {
         Runtime.getRuntime().addShutdownHook(cleanupHook);
         List<String> figures = new ArrayList<>();
         try {
+            Path dir = Files.createDirectories(Path.of("target", "test-tmp")).toAbsolutePath();
+            cookieFile = Files.createTempFile(dir, "cookie-", "");
+            Files.writeString(cookieFile, HexFormat.of().formatHex(random(32)) + "\n", StandardCharsets.UTF_8);
             createNetwork();
             for (Node n : ComposeTopology.NODES) {
                 CliProcess p = CliProcess.start("netns-" + n.service(), List.of("ip", "netns", "exec", ns(n)),
-                        n.command(), env(n));
+                        command(n), env(n));
                 processes.add(p);
                 nodes.put(n, p);
             }
@@ -66,14 +70,15 @@ class NetnsTopologyTest {
             awaitWhole(Duration.ofSeconds(30), "the three nodes to form one cluster");
             figures.add(String.format("formed: %d ms after the three JVMs were started", ms(System.nanoTime() - started)));
 
-            // The compose file's health check, run where Docker would run it: in the node's namespace.
+            // The image's health check, run where Docker would run it: in the node's namespace, with its environment.
             Node first = ComposeTopology.NODES.get(0);
-            List<String> ping = first.healthcheck().subList(2, first.healthcheck().size());
-            CliProcess health = CliProcess.start("netns-health", List.of("ip", "netns", "exec", ns(first)), ping,
+            List<String> check = ComposeTopology.HEALTHCHECK.subList(2, ComposeTopology.HEALTHCHECK.size());
+            CliProcess health = CliProcess.start("netns-health", List.of("ip", "netns", "exec", ns(first)), check,
                     env(first));
             processes.add(health);
             assertEquals(0, health.waitFor(30), () -> "health check failed: " + health);
-            figures.add("health check: " + String.join(" ", health.stdout()));
+            assertTrue(health.stdout().contains("members (3):"), () -> health.toString());
+            figures.add("health check: " + String.join(" | ", health.stdout()));
 
             Node cut = ComposeTopology.NODES.get(2);
             List<Node> others = ComposeTopology.NODES.subList(0, 2);
@@ -153,6 +158,16 @@ class NetnsTopologyTest {
     }
 
     private void createNetwork() throws IOException, InterruptedException {
+        StringBuilder hosts = new StringBuilder("127.0.0.1 localhost\n");
+        for (Node n : ComposeTopology.NODES) {
+            hosts.append(n.ip()).append(' ').append(n.service()).append('\n');
+        }
+        for (Node n : ComposeTopology.NODES) {
+            Path etc = Path.of("/etc/netns", ns(n));
+            netnsEtc.add(etc);
+            Files.createDirectories(etc);
+            Files.writeString(etc.resolve("hosts"), hosts, StandardCharsets.US_ASCII);
+        }
         addNamespace(bridgeNs);
         ip(bridgeNs, "link", "add", "br0", "type", "bridge");
         ip(bridgeNs, "link", "set", "br0", "up");
@@ -172,11 +187,17 @@ class NetnsTopologyTest {
         run(List.of("ip", "netns", "add", ns), true);
     }
 
-    /** As in the container: the compose file's environment for {@code n}, and the cookie. */
-    private Map<String, String> env(Node n) {
-        Map<String, String> e = new LinkedHashMap<>(n.environment());
-        e.putAll(env);
+    /** As in the container: the image's environment, then the compose file's for {@code n}. */
+    private static Map<String, String> env(Node n) {
+        Map<String, String> e = new LinkedHashMap<>(ComposeTopology.imageEnvironment());
+        e.putAll(n.environment());
         return e;
+    }
+
+    /** The compose file's command, with the secret's mount point replaced by this test's cookie file. */
+    private List<String> command(Node n) {
+        return n.command().stream().map(a -> a.equals(ComposeTopology.COOKIE_FILE) ? cookieFile.toString() : a)
+                .toList();
     }
 
     private String ns(Node n) {
@@ -258,5 +279,28 @@ class NetnsTopologyTest {
             }
         }
         namespaces.clear();
+        for (Path etc : netnsEtc) {
+            try {
+                Files.deleteIfExists(etc.resolve("hosts"));
+                Files.deleteIfExists(etc);
+            } catch (IOException e) {
+                System.err.println("netns cleanup: " + etc + ": " + e);
+            }
+        }
+        if (!netnsEtc.isEmpty()) {
+            try {
+                Files.deleteIfExists(Path.of("/etc/netns")); // only if empty: it may hold others' namespaces' files
+            } catch (IOException e) {
+                // not empty: left as it was
+            }
+        }
+        netnsEtc.clear();
+        if (cookieFile != null) {
+            try {
+                Files.deleteIfExists(cookieFile);
+            } catch (IOException e) {
+                System.err.println("netns cleanup: " + cookieFile + ": " + e);
+            }
+        }
     }
 }

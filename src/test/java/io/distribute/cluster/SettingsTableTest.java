@@ -63,6 +63,10 @@ class SettingsTableTest {
         byName.put("tlsKeystorePassword", ClusterConfig.Setting.TLS_KEYSTORE_PASSWORD);
         byName.put("tlsTruststore", ClusterConfig.Setting.TLS_TRUSTSTORE);
         byName.put("tlsTruststorePassword", ClusterConfig.Setting.TLS_TRUSTSTORE_PASSWORD);
+        byName.put("httpPort", ClusterConfig.Setting.HTTP_PORT);
+        byName.put("httpAddress", ClusterConfig.Setting.HTTP_ADDRESS);
+        byName.put("httpReadyMembers", ClusterConfig.Setting.HTTP_READY_MEMBERS);
+        byName.put("shutdownHook", ClusterConfig.Setting.SHUTDOWN_HOOK);
         assertEquals(ClusterConfig.Setting.values().length, byName.size(), "this test names every Setting");
         assertEquals(byName.keySet(), table.keySet(), "README rows");
         for (var e : byName.entrySet()) {
@@ -92,6 +96,10 @@ class SettingsTableTest {
         assertTrue(d.cookie().isEmpty() && d.nodeName().isEmpty());
         assertTrue(d.tlsKeystore().isEmpty() && t.get("tlsKeystore")[0].equals("none"));
         assertTrue(d.tlsTruststore().isEmpty() && t.get("tlsTruststore")[0].equals("none"));
+        assertEquals(String.valueOf(d.httpPort()), t.get("httpPort")[0]);
+        assertTrue(d.httpAddress().isEmpty() && t.get("httpAddress")[0].equals("none"));
+        assertEquals(String.valueOf(d.httpReadyMembers()), t.get("httpReadyMembers")[0]);
+        assertEquals(String.valueOf(d.shutdownHook()), t.get("shutdownHook")[0]);
     }
 
     @Test
@@ -103,7 +111,8 @@ class SettingsTableTest {
                 "DISTRIBUTE_FAILURE_DETECTION_TIMEOUT", "PT4S");
         Map<String, String> props = Map.of("distribute.port", "9100", "distribute.join_timeout", "700",
                 "distribute.jmx", "true", "distribute.external_address", "203.0.113.9",
-                "distribute.external_port", "17800", "distribute.bind_address", "127.0.0.1");
+                "distribute.external_port", "17800", "distribute.bind_address", "127.0.0.1",
+                "distribute.http_port", "8081", "distribute.http_address", "0.0.0.0");
         ClusterConfig c = ClusterConfig.fromSources(env, props::get);
         assertEquals(9100, c.port(), "system property beats environment");
         assertEquals(3, c.portRange());
@@ -118,6 +127,10 @@ class SettingsTableTest {
         assertEquals("203.0.113.9", c.externalAddress().orElseThrow());
         assertEquals(17800, c.externalPort());
         assertEquals("127.0.0.1", c.bindAddress().orElseThrow());
+        assertEquals(8081, c.httpPort());
+        assertEquals("0.0.0.0", c.httpAddress().orElseThrow());
+        assertEquals(2, ClusterConfig.fromSources(Map.of("DISTRIBUTE_HTTP_READY_MEMBERS", "2"), k -> null)
+                .httpReadyMembers());
         assertEquals("env-cookie", c.cookie().orElseThrow());
         assertEquals("a@127.0.0.1", c.nodeName().orElseThrow());
         assertEquals(9200, c.toBuilder().port(9200).build().port(), "builder beats everything");

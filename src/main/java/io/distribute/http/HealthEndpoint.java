@@ -1,0 +1,213 @@
+package io.distribute.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.distribute.cluster.ClusterNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A node's health and membership endpoint over plain HTTP (the JDK's {@code com.sun.net.httpserver}), for
+ * container health checks, Kubernetes probes and people:
+ *
+ * <ul>
+ *   <li>{@code GET /health/live}: 200 while the endpoint runs (the process is alive);</li>
+ *   <li>{@code GET /health/ready}: 200 when the node is started and connected to at least
+ *       {@code readyMembers} other nodes, 503 otherwise;</li>
+ *   <li>{@code GET /members}: this node, the members of its cluster (itself included, sorted) and their count, as
+ *       JSON: {@code {"self":"a@10.0.0.5","members":["a@10.0.0.5","b@10.0.0.6"],"size":2,"ready":true}}.</li>
+ * </ul>
+ *
+ * <p>Every answer is a small JSON object; any other path is 404 and any method but GET and HEAD is 405. Requests
+ * are served one at a time on one daemon thread, {@code distribute-http-<node>}.
+ *
+ * <p>Usually started by the node itself: set {@link io.distribute.cluster.ClusterConfig.Builder#httpPort(int)}
+ * (or {@code DISTRIBUTE_HTTP_PORT}) and {@link ClusterNode#close()} stops it. The endpoint has no authentication
+ * and lists node names: bind it to an address only your orchestrator and operators reach.
+ */
+public final class HealthEndpoint implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HealthEndpoint.class);
+    /** What {@link ClusterNode#selfNode()} says once the node is closed. */
+    private static final String NO_NODE = "nonode@nohost";
+
+    private final ClusterNode node;
+    private final int readyMembers;
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    private HealthEndpoint(ClusterNode node, int readyMembers, HttpServer server, ExecutorService executor) {
+        this.node = node;
+        this.readyMembers = readyMembers;
+        this.server = server;
+        this.executor = executor;
+    }
+
+    /**
+     * Serves {@code node}'s endpoint on {@code address} (port 0 picks a free one; see {@link #address()}).
+     *
+     * @param readyMembers other nodes {@code node} must be connected to before {@code /health/ready} answers 200
+     * @throws IOException if the address cannot be bound (in use, not local, not permitted)
+     * @throws IllegalArgumentException if {@code node} or {@code address} is null or {@code readyMembers} negative
+     */
+    public static HealthEndpoint start(ClusterNode node, InetSocketAddress address, int readyMembers)
+            throws IOException {
+        if (node == null || address == null || readyMembers < 0) {
+            throw new IllegalArgumentException("HealthEndpoint.start needs a node, an address and readyMembers >= 0");
+        }
+        HttpServer server = HttpServer.create(address, 16);
+        String thread = "distribute-http-" + node.selfNode();
+        ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, thread);
+            t.setDaemon(true);
+            return t;
+        });
+        HealthEndpoint e = new HealthEndpoint(node, readyMembers, server, executor);
+        server.createContext("/", e::handle);
+        server.setExecutor(executor);
+        startDaemon(server);
+        LOG.debug("{}: health endpoint on http://{}/", node.selfNode(), hostPort(e.address()));
+        return e;
+    }
+
+    /**
+     * Starts the server from a daemon thread: the JDK's dispatcher thread inherits daemon status from the thread
+     * that starts it, and a non-daemon dispatcher would keep a JVM alive that forgot to close its node.
+     */
+    private static void startDaemon(HttpServer server) throws IOException {
+        Thread starter = new Thread(server::start, "distribute-http-start");
+        starter.setDaemon(true);
+        starter.start();
+        try {
+            starter.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
+        if (starter.isAlive()) {
+            server.stop(0);
+            throw new IOException("the HTTP server did not start within 10 s");
+        }
+    }
+
+    /** The address and port the endpoint is bound to. */
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    /** Stops serving; idempotent. Requests in progress are cut off. */
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    @Override
+    public String toString() {
+        return "HealthEndpoint[http://" + hostPort(address()) + "/]";
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            String method = ex.getRequestMethod();
+            if (!method.equals("GET") && !method.equals("HEAD")) {
+                ex.getResponseHeaders().set("Allow", "GET, HEAD");
+                send(ex, 405, "{\"error\":\"method not allowed\"}");
+                return;
+            }
+            String path = ex.getRequestURI().getPath();
+            switch (path) {
+                case "/health/live" -> send(ex, 200, "{\"live\":true}");
+                case "/health/ready" -> ready(ex);
+                case "/members" -> members(ex);
+                default -> send(ex, 404, "{\"error\":\"not found\",\"paths\":[\"/health/live\",\"/health/ready\","
+                        + "\"/members\"]}");
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("health endpoint: {}", e.toString());
+        }
+    }
+
+    private void ready(HttpExchange ex) throws IOException {
+        String self = node.selfNode();
+        int connected = node.nodes().size();
+        boolean started = !NO_NODE.equals(self);
+        boolean ready = started && connected >= readyMembers;
+        String reason = !started ? "node stopped" : ready ? null
+                : "connected to " + connected + " of the " + readyMembers + " other nodes required";
+        send(ex, ready ? 200 : 503, "{\"ready\":" + ready + ",\"self\":" + quote(self) + ",\"connected\":"
+                + connected + ",\"required\":" + readyMembers + (reason == null ? "" : ",\"reason\":"
+                + quote(reason)) + "}");
+    }
+
+    private void members(HttpExchange ex) throws IOException {
+        String self = node.selfNode();
+        List<String> members = new ArrayList<>(node.nodes());
+        boolean started = !NO_NODE.equals(self);
+        if (started) {
+            members.add(self);
+        }
+        members.sort(null);
+        StringBuilder b = new StringBuilder("{\"self\":").append(quote(self)).append(",\"members\":[");
+        for (int i = 0; i < members.size(); i++) {
+            b.append(i == 0 ? "" : ",").append(quote(members.get(i)));
+        }
+        b.append("],\"size\":").append(members.size()).append(",\"ready\":")
+                .append(started && members.size() - 1 >= readyMembers).append('}');
+        send(ex, 200, b.toString());
+    }
+
+    private static void send(HttpExchange ex, int status, String json) throws IOException {
+        byte[] body = (json + "\n").getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        ex.getResponseHeaders().set("Cache-Control", "no-store");
+        boolean head = ex.getRequestMethod().equals("HEAD");
+        ex.sendResponseHeaders(status, head ? -1 : body.length);
+        if (!head) {
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    /** {@code s} as a JSON string: quotes, backslashes and control characters escaped. */
+    static String quote(String s) {
+        if (s == null) {
+            return "null";
+        }
+        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x2028 || c == 0x2029) {
+                        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+        return (host.contains(":") ? "[" + host.replaceAll("%.*", "") + "]" : host) + ":" + a.getPort();
+    }
+}
