@@ -102,7 +102,7 @@ final class StatusCommand implements Callable<Integer> {
             String host = c.httpAddress().orElse(null);
             if (host == null && c.nodeName().isPresent() && c.nodeName().get().indexOf('@') > 0) {
                 String n = c.nodeName().get();
-                host = PingCommand.hostOf(n.substring(n.indexOf('@') + 1));
+                host = hostOf(n.substring(n.indexOf('@') + 1));
             }
             if (host == null || host.equals("0.0.0.0") || host.equals("::")) {
                 host = "127.0.0.1";
@@ -168,5 +168,15 @@ final class StatusCommand implements Callable<Integer> {
             }
         }
         return b.toString();
+    }
+
+    /** The host part of {@code host}, {@code host:port}, {@code [v6]} or {@code [v6]:port}. */
+    static String hostOf(String hostPort) {
+        if (hostPort.startsWith("[")) {
+            int end = hostPort.indexOf(']');
+            return end > 0 ? hostPort.substring(1, end) : hostPort;
+        }
+        int colon = hostPort.indexOf(':');
+        return colon >= 0 && colon == hostPort.lastIndexOf(':') ? hostPort.substring(0, colon) : hostPort;
     }
 }
