@@ -2,6 +2,7 @@ package io.distribute.internal;
 
 import io.distribute.cluster.DownReason;
 import io.distribute.internal.secure.SecureLayer;
+import io.distribute.internal.secure.SecureLayer.ProbeResult;
 import org.jgroups.Address;
 import org.jgroups.BytesMessage;
 import org.jgroups.Event;
@@ -13,23 +14,52 @@ import org.jgroups.blocks.cs.Connection;
 import org.jgroups.blocks.cs.ConnectionListener;
 import org.jgroups.protocols.TCP;
 import org.jgroups.protocols.VERIFY_SUSPECT2;
+import org.jgroups.stack.IpAddress;
 import org.jgroups.stack.Protocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Evidence that a member's process is gone, which makes its removal a CRASHED one: on TCP stacks a connection of
- * the transport that closes without JGroups' graceful-close marker; on udp the crash watch (see {@link CrashWatch}).
- * Only authenticated connections exist below JGroups, so a stranger's connection can never count as evidence.
+ * Evidence that a member's process is gone, which makes its removal a CRASHED one. A closed connection is only a
+ * hint: JGroups closes one of two connections opened at once, a network can reset one, a frozen process keeps its
+ * own. On such a hint (a transport connection that closes without JGroups' graceful-close marker on TCP stacks; the
+ * crash watch connection on udp, see {@link CrashWatch}) the member's address is probed: if nothing listens there
+ * any more, or a new incarnation answers, the process is gone, and the member is suspected (VERIFY_SUSPECT2 still
+ * confirms). If the member answers, or does not answer at all (frozen, cut off), nothing happens: heartbeats decide.
+ * Only authenticated connections exist below JGroups, so a stranger's connection is never even a hint.
  */
 final class CrashEvidence {
 
     private static final Logger LOG = LoggerFactory.getLogger(CrashEvidence.class);
+    private static final int CHECK_TIMEOUT_MS = 500;
+
+    /** Checks run here, never on a JGroups thread: daemon, few, idle ones exit. */
+    private static final ExecutorService CHECKS;
+
+    static {
+        ThreadPoolExecutor ex = new ThreadPoolExecutor(4, 4, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(1024), r -> {
+            Thread t = new Thread(r, "distribute-crash-check");
+            t.setDaemon(true);
+            return t;
+        });
+        ex.allowCoreThreadTimeOut(true);
+        CHECKS = ex;
+    }
 
     private final NodeProtocol node;
     private final Departures departures;
+    private final Set<Address> checking = ConcurrentHashMap.newKeySet();
+    private volatile SecureLayer layer;
     private volatile CrashWatch watch;
 
     CrashEvidence(NodeProtocol node, Departures departures) {
@@ -37,9 +67,15 @@ final class CrashEvidence {
         this.departures = departures;
     }
 
+    /** The layer probes go through; set before the channel connects. */
+    void useLayer(SecureLayer layer) {
+        this.layer = layer;
+    }
+
     /** udp: watch the next member's process over the secure layer. */
     void watchWith(SecureLayer layer, int timeoutMillis) {
-        watch = new CrashWatch(layer, node::physicalAddressOf, this::crashSeen, timeoutMillis);
+        this.layer = layer;
+        watch = new CrashWatch(layer, node::physicalAddressOf, this::hint, timeoutMillis);
     }
 
     /** TCP: listen to the transport's connections (TCP keeps its server in a protected field with no getter). */
@@ -82,7 +118,7 @@ final class CrashEvidence {
         }
     }
 
-    /** The transport lost a connection: a dead process's kernel closes its sockets without a graceful close. */
+    /** A transport connection closed: a hint about the member at its far end, if it was not a graceful close. */
     private void closed(Connection conn) {
         View v = node.view();
         if (conn.isClosedGracefully() || !(conn.peerAddress() instanceof PhysicalAddress peer) || v == null) {
@@ -90,15 +126,58 @@ final class CrashEvidence {
         }
         for (Address m : v.getMembersRaw()) {
             if (peer.equals(node.physicalAddressOf(m))) {
-                departures.record(m, DownReason.CRASHED);
+                hint(m);
             }
         }
     }
 
-    /**
-     * The watch connection to {@code member} closed without its goodbye: its process is gone. Tell everyone (the
-     * coordinator labels the removal) and have VERIFY_SUSPECT2 confirm it here.
-     */
+    /** Something suggests {@code member} died: check its address off the JGroups thread. */
+    void hint(Address member) {
+        View v = node.view();
+        if (v == null || !v.containsMember(member) || member.equals(node.getAddress()) || !checking.add(member)) {
+            return;
+        }
+        try {
+            CHECKS.execute(() -> {
+                try {
+                    if (gone(member)) {
+                        crashSeen(member);
+                    }
+                } finally {
+                    checking.remove(member);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            checking.remove(member);
+        }
+    }
+
+    /** True when {@code member}'s address refuses connections, or another incarnation of its name answers there. */
+    private boolean gone(Address member) {
+        SecureLayer l = layer;
+        String name = NodeProtocol.nameOf(member);
+        if (l == null || name == null || !(node.physicalAddressOf(member) instanceof IpAddress ip)) {
+            return false;
+        }
+        int at = name.indexOf('@');
+        ProbeResult r = l.probe(new InetSocketAddress(ip.getIpAddress(), ip.getPort()),
+                at < 0 ? name : name.substring(0, at), CHECK_TIMEOUT_MS);
+        if (r instanceof ProbeResult.Refused) {
+            return true;
+        }
+        if (r instanceof ProbeResult.Answer a) {
+            try {
+                return !member.equals(ProbeAnswers.read(a.body()).from());
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }
+        LOG.debug("{}: {} closed a connection but its address still listens ({}): not a crash", node.getAddress(),
+                name, r);
+        return false;
+    }
+
+    /** {@code member}'s process is gone. Tell everyone (the coordinator labels the removal) and suspect it here. */
     private void crashSeen(Address member) {
         departures.record(member, DownReason.CRASHED);
         NodeHeader hdr = new NodeHeader(NodeHeader.CRASHED, 0)
@@ -108,7 +187,7 @@ final class CrashEvidence {
         suspect(member);
     }
 
-    /** Another member's crash watch saw {@code hdr.members[0]} go. */
+    /** Another member found {@code hdr.members[0]} gone. */
     void received(NodeHeader hdr) {
         departures.learn(hdr);
         if (hdr.members.length == 1) {

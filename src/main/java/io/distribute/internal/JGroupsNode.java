@@ -259,6 +259,7 @@ public final class JGroupsNode implements AutoCloseable {
             SecureLayer layer = new SecureLayer(secret.expand(TLS_PSK_LABEL), secret.expand(UDP_SEAL_LABEL),
                     secret.expand(TLS_BINDING_LABEL), certificates, name.name(), name.text());
             layer.probeAnswer(np::probeAnswer);
+            np.useLayer(layer);
             ch.getProtocolStack().getTransport().setSocketFactory(layer);
             AUTH auth = ch.getProtocolStack().findProtocol(AUTH.class);
             ((CookieToken) auth.getAuthToken()).setVerifier(np::verify);
@@ -345,6 +346,10 @@ public final class JGroupsNode implements AutoCloseable {
         tp.put("bind_addr", host.getHostAddress());
         tp.put("bind_port", String.valueOf(port));
         tp.put("port_range", "0");
+        // A closed connection alone never suspects a member (CrashEvidence checks the member's address first).
+        if (Stacks.indexOf(configs, TCP.class) == 0) {
+            tp.put("enable_suspect_events", "false");
+        }
         config.externalAddress().ifPresent(a -> tp.put("external_addr", a));
         if (config.externalPort() > 0) {
             tp.put("external_port", String.valueOf(config.externalPort()));

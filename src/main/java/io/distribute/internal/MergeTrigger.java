@@ -87,6 +87,49 @@ final class MergeTrigger {
         }
     }
 
+    /**
+     * The coordinator is about to send view {@code viewMsg}: first tell its members, and unicast each newcomer,
+     * where every member listens. A joiner otherwise learns only its seed's address and must find the others
+     * through discovery, which a busy or attacked seed may not answer in time: members that cannot reach each other
+     * suspect each other and the view flips back and forth.
+     */
+    void shareAddresses(Message viewMsg, View current) {
+        View next;
+        try {
+            var viewAndDigest = GMS._readViewAndDigest(viewMsg.getArray(), viewMsg.getOffset(), viewMsg.getLength());
+            next = viewAndDigest == null ? null : viewAndDigest.val1();
+        } catch (Exception e) {
+            return;
+        }
+        if (next == null || next.size() < 3 || !node.getAddress().equals(next.getCoord())) {
+            return; // two members learn each other's address from the join itself
+        }
+        Map<Address, PhysicalAddress> known = new LinkedHashMap<>();
+        for (Address m : next.getMembers()) {
+            PhysicalAddress p = node.physicalAddressOf(m);
+            if (p != null) {
+                known.put(m, p);
+            }
+        }
+        try {
+            ByteArrayDataOutputStream out = new ByteArrayDataOutputStream(64 + 48 * known.size());
+            ProbeAnswers.writeMappings(known, out);
+            byte[] payload = Arrays.copyOf(out.buffer(), out.position());
+            // Unreliable: a reliable multicast would take a sequence number that joiners, whose digest starts at the
+            // view, would wait for in vain. The addresses are a hint; discovery remains.
+            node.sendDown(new BytesMessage(null, payload).putHeader(node.getId(), new NodeHeader(NodeHeader.MAPPINGS, 0))
+                    .setFlag(Message.Flag.OOB, Message.Flag.NO_RELIABILITY));
+            for (Address m : next.getMembers()) {
+                if ((current == null || !current.containsMember(m)) && !m.equals(node.getAddress())) {
+                    node.sendDown(new BytesMessage(m, payload).putHeader(node.getId(),
+                            new NodeHeader(NodeHeader.MAPPINGS, 0)).setFlag(Message.Flag.OOB));
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("{}: cannot share addresses: {}", node.getAddress(), e.toString());
+        }
+    }
+
     /** A coordinator received a merge request. */
     void received(Message msg) throws IOException, ClassNotFoundException {
         ByteArrayDataInputStream in = new ByteArrayDataInputStream(msg.getArray(), msg.getOffset(), msg.getLength());
@@ -97,9 +140,8 @@ final class MergeTrigger {
 
     /** A member received its coordinator's list of addresses ahead of a merged view. */
     void mappingsReceived(Message msg, View current) throws IOException, ClassNotFoundException {
-        if (current == null || !current.containsMember(msg.getSrc())) {
-            return;
-        }
+        // Any sender will do: only cookie holders reach this layer, and a joiner hears from its coordinator before
+        // it has installed a view that lists it.
         ByteArrayDataInputStream in = new ByteArrayDataInputStream(msg.getArray(), msg.getOffset(), msg.getLength());
         ProbeAnswers.readMappings(in).forEach(node::addMapping);
     }

@@ -86,6 +86,11 @@ public class NodeProtocol extends Protocol {
         crashes.watchWith(layer, timeoutMillis);
     }
 
+    /** The secure layer, through which a hint of a crash is checked; set before the channel connects. */
+    void useLayer(io.distribute.internal.secure.SecureLayer layer) {
+        crashes.useLayer(layer);
+    }
+
     /** Called (on a JGroups thread; must be quick) with a reason whenever a join or merge fails the cookie check. */
     void setSecurityListener(Consumer<String> listener) {
         this.securityListener = listener;
@@ -224,6 +229,7 @@ public class NodeProtocol extends Protocol {
             if (reasons != null) {
                 msg.putHeader(id, reasons);
             }
+            merges.shareAddresses(msg, view);
             return down_prot.down(msg);
         }
         AuthHeader auth = msg.getHeader(AUTH_ID);

@@ -10,16 +10,16 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
+import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A server socket that hands out only connections whose TLS handshake has finished. Its own thread accepts TCP
@@ -50,8 +50,9 @@ final class SecureServerSocket extends ServerSocket {
     private final SecureLayer layer;
     private final boolean forJGroups;
     private final BlockingQueue<Socket> ready = new LinkedBlockingQueue<>();
-    private final Map<InetAddress, AtomicInteger> pendingBySource = new ConcurrentHashMap<>();
-    private final AtomicInteger pending = new AtomicInteger();
+    /** Connections whose handshake has not finished, oldest first, by source address. Guarded by itself. */
+    private final Map<InetAddress, ArrayDeque<Socket>> pendingBySource = new HashMap<>();
+    private int pending;
     private volatile Thread acceptor;
 
     /** @param forJGroups whether authenticated JGroups connections are accepted (else probes only) */
@@ -123,29 +124,61 @@ final class SecureServerSocket extends ServerSocket {
         }
     }
 
+    /**
+     * Takes a new connection into the handshake. At a cap, the newcomer is not the one refused: the oldest pending
+     * connection of its own source makes room (per-source cap), or else the oldest of the source holding the most
+     * (total cap). A flood, from one address or many, thus evicts itself, and a cookie holder's handshake (a few ms)
+     * gets through.
+     */
     private void admit(TlsSocket s) {
         InetAddress source = s.getInetAddress();
-        AtomicInteger fromSource = pendingBySource.computeIfAbsent(source, a -> new AtomicInteger());
-        int fromThere = fromSource.incrementAndGet();
-        int all = pending.incrementAndGet();
-        if (fromThere > MAX_PENDING_PER_SOURCE || all > MAX_PENDING) {
-            layer.refused(source, "too many unauthenticated connections");
-            release(source, fromSource, s, true);
-            return;
+        Socket evicted = null;
+        synchronized (pendingBySource) {
+            ArrayDeque<Socket> mine = pendingBySource.computeIfAbsent(source, a -> new ArrayDeque<>());
+            if (mine.size() >= MAX_PENDING_PER_SOURCE) {
+                evicted = mine.pollFirst();
+                pending--;
+            } else if (pending >= MAX_PENDING) {
+                ArrayDeque<Socket> biggest = mine;
+                InetAddress biggestSource = source;
+                for (Map.Entry<InetAddress, ArrayDeque<Socket>> e : pendingBySource.entrySet()) {
+                    if (e.getValue().size() > biggest.size()) {
+                        biggest = e.getValue();
+                        biggestSource = e.getKey();
+                    }
+                }
+                evicted = biggest.pollFirst();
+                pending--;
+                if (biggest.isEmpty() && biggest != mine) {
+                    pendingBySource.remove(biggestSource);
+                }
+            }
+            mine.addLast(s);
+            pending++;
+        }
+        if (evicted != null) {
+            layer.refused(evicted.getInetAddress(), "too many unauthenticated connections");
+            closeQuietly(evicted);
         }
         long deadline = System.nanoTime() + TlsSocket.HANDSHAKE_TIMEOUT_NANOS;
         try {
-            HANDSHAKES.execute(() -> handshake(s, source, fromSource, deadline));
+            HANDSHAKES.execute(() -> handshake(s, source, deadline));
         } catch (RejectedExecutionException e) {
-            layer.refused(source, "no handshake thread free");
-            release(source, fromSource, s, true);
+            if (release(s)) {
+                layer.refused(source, "no handshake thread free");
+            }
+            closeQuietly(s);
         }
     }
 
-    private void handshake(TlsSocket s, InetAddress source, AtomicInteger fromSource, long deadline) {
+    private void handshake(TlsSocket s, InetAddress source, long deadline) {
         boolean keep = false;
+        String failure = null;
         try {
             TlsPeers.Server server = s.accept(layer.namePart(), forJGroups, deadline);
+            if (!release(s)) {
+                return; // evicted while it finished: closed already
+            }
             layer.authenticated();
             switch (server.purpose()) {
                 case PROBE -> answerProbe(s);
@@ -158,9 +191,15 @@ final class SecureServerSocket extends ServerSocket {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            layer.refused(source, "handshake failed: " + e.getMessage());
+            failure = "handshake failed: " + e.getMessage();
         } finally {
-            release(source, fromSource, s, !keep);
+            // An evicted connection was counted when it was evicted.
+            if (release(s) && failure != null) {
+                layer.refused(source, failure);
+            }
+            if (!keep) {
+                closeQuietly(s);
+            }
         }
     }
 
@@ -182,19 +221,26 @@ final class SecureServerSocket extends ServerSocket {
         }
     }
 
-    private void release(InetAddress source, AtomicInteger fromSource, Socket s, boolean close) {
-        pending.decrementAndGet();
-        if (fromSource.decrementAndGet() <= 0) {
-            pendingBySource.remove(source, fromSource);
-        }
-        if (close) {
-            closeQuietly(s);
+    /** Takes {@code s} out of the pending connections; false if it was not there (evicted, or released before). */
+    private boolean release(Socket s) {
+        synchronized (pendingBySource) {
+            ArrayDeque<Socket> q = pendingBySource.get(s.getInetAddress());
+            if (q == null || !q.remove(s)) {
+                return false;
+            }
+            pending--;
+            if (q.isEmpty()) {
+                pendingBySource.remove(s.getInetAddress());
+            }
+            return true;
         }
     }
 
     /** Connections that have not finished their handshake (for tests). */
     int pending() {
-        return Math.max(0, pending.get());
+        synchronized (pendingBySource) {
+            return pending;
+        }
     }
 
     private static void closeQuietly(Socket s) {
