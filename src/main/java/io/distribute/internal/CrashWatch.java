@@ -23,7 +23,7 @@ final class CrashWatch {
     private final Consumer<Address> crashed;
     private final int timeoutMillis;
     private Address watched;
-    private SecureLayer.Watch watch;
+    private io.distribute.internal.secure.Watch watch;
 
     CrashWatch(SecureLayer layer, Function<Address, PhysicalAddress> where, Consumer<Address> crashed,
                int timeoutMillis) {
