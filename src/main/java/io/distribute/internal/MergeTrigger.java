@@ -11,6 +11,7 @@ import org.jgroups.Event;
 import org.jgroups.Message;
 import org.jgroups.PhysicalAddress;
 import org.jgroups.View;
+import org.jgroups.protocols.pbcast.DeltaView;
 import org.jgroups.util.ByteArrayDataInputStream;
 import org.jgroups.util.ByteArrayDataOutputStream;
 import org.jgroups.util.Util;
@@ -94,24 +95,18 @@ final class MergeTrigger {
      * suspect each other and the view flips back and forth.
      */
     void shareAddresses(Message viewMsg, View current) {
-        View next;
         try {
-            var viewAndDigest = GMS._readViewAndDigest(viewMsg.getArray(), viewMsg.getOffset(), viewMsg.getLength());
-            next = viewAndDigest == null ? null : viewAndDigest.val1();
-        } catch (Exception e) {
-            return;
-        }
-        if (next == null || next.size() < 3 || !node.getAddress().equals(next.getCoord())) {
-            return; // two members learn each other's address from the join itself
-        }
-        Map<Address, PhysicalAddress> known = new LinkedHashMap<>();
-        for (Address m : next.getMembers()) {
-            PhysicalAddress p = node.physicalAddressOf(m);
-            if (p != null) {
-                known.put(m, p);
+            List<Address> next = membersOf(viewMsg, current);
+            if (next == null || next.size() < 3) {
+                return; // two members learn each other's address from the join itself
             }
-        }
-        try {
+            Map<Address, PhysicalAddress> known = new LinkedHashMap<>();
+            for (Address m : next) {
+                PhysicalAddress p = node.physicalAddressOf(m);
+                if (p != null) {
+                    known.put(m, p);
+                }
+            }
             ByteArrayDataOutputStream out = new ByteArrayDataOutputStream(64 + 48 * known.size());
             ProbeAnswers.writeMappings(known, out);
             byte[] payload = Arrays.copyOf(out.buffer(), out.position());
@@ -119,15 +114,43 @@ final class MergeTrigger {
             // view, would wait for in vain. The addresses are a hint; discovery remains.
             node.sendDown(new BytesMessage(null, payload).putHeader(node.getId(), new NodeHeader(NodeHeader.MAPPINGS, 0))
                     .setFlag(Message.Flag.OOB, Message.Flag.NO_RELIABILITY));
-            for (Address m : next.getMembers()) {
+            for (Address m : next) {
                 if ((current == null || !current.containsMember(m)) && !m.equals(node.getAddress())) {
                     node.sendDown(new BytesMessage(m, payload).putHeader(node.getId(),
                             new NodeHeader(NodeHeader.MAPPINGS, 0)).setFlag(Message.Flag.OOB));
                 }
             }
-        } catch (IOException e) {
+        } catch (Exception e) {
+            // Never in the way of the view itself: GMS is sending it on this thread.
             LOG.debug("{}: cannot share addresses: {}", node.getAddress(), e.toString());
         }
+    }
+
+    /**
+     * The members of the view a VIEW message carries. GMS usually sends a {@link DeltaView} (who left, who joined),
+     * which holds no member list of its own: apply it to {@code current}.
+     */
+    private static List<Address> membersOf(Message viewMsg, View current) throws Exception {
+        var viewAndDigest = GMS._readViewAndDigest(viewMsg.getArray(), viewMsg.getOffset(), viewMsg.getLength());
+        View next = viewAndDigest == null ? null : viewAndDigest.val1();
+        if (next instanceof DeltaView delta) {
+            if (current == null) {
+                return null;
+            }
+            List<Address> members = new java.util.ArrayList<>(current.getMembers());
+            if (delta.getLeftMembers() != null) {
+                members.removeAll(Arrays.asList(delta.getLeftMembers()));
+            }
+            if (delta.getNewMembers() != null) {
+                for (Address a : delta.getNewMembers()) {
+                    if (!members.contains(a)) {
+                        members.add(a);
+                    }
+                }
+            }
+            return members;
+        }
+        return next == null ? null : next.getMembers();
     }
 
     /** A coordinator received a merge request. */
