@@ -18,7 +18,7 @@ public interface NodeMXBean {
     /** The node that coordinates the current view. */
     String getCoordinator();
 
-    /** Frames dropped because they were not sealed with this cluster's key or were changed on the way. */
+    /** Connections and datagrams dropped below JGroups because they did not prove this cluster's cookie. */
     long getDroppedFrames();
 
     /** Join, merge or handshake attempts refused for a bad or replayed cookie proof. */
