@@ -127,7 +127,8 @@ class FormationAndConcurrencyTest {
                     }
                 }
             }));
-            await().pollDelay(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(5)).until(() -> true);
+            // Hammer until plenty of calls have overlapped the churn (not for a fixed time).
+            await().atMost(Duration.ofSeconds(30)).until(() -> calls.get() > 400 || !failures.isEmpty());
             stop.set(true);
             pool.shutdown();
             // watchdog: a deadlocked call would keep its worker from ever finishing
