@@ -982,6 +982,7 @@ public final class JGroupsNode implements AutoCloseable {
                 membership.stop();
             }
             closeQuietly(probeListener);
+            layer.destroy(); // the TLS key derived from the cookie goes with the node
             CLAIMED_PORTS.remove(claimedPort);
             RUNNING.remove(name.text());
             nextView.get().complete(null);
