@@ -1,5 +1,7 @@
 package io.distribute.security;
 
+import io.distribute.testing.TestCluster;
+
 import io.distribute.Result;
 import io.distribute.cluster.ClusterNode;
 import io.distribute.cluster.DownReason;
@@ -30,10 +32,10 @@ class ForgedHeartbeatTest {
     private static final long FAILURE_DETECTION_MS = 2000;
 
     /** Two in-JVM survivors and a member in a child JVM, all one cluster. */
-    private record Setup(Nodes survivors, ChildNode member, Address memberAddress, String cluster) {}
+    private record Setup(TestCluster survivors, ChildNode member, Address memberAddress, String cluster) {}
 
     private static Setup setUp(String prefix) throws Exception {
-        Nodes survivors = Nodes.cluster(prefix, 2);
+        TestCluster survivors = TestCluster.quick(prefix, 2);
         int port = Ports.next();
         ChildNode member = null;
         try {
@@ -76,7 +78,7 @@ class ForgedHeartbeatTest {
         ClusterNode a = s.survivors.get(0);
         ClusterNode b = s.survivors.get(1);
         String frozen = s.member.name;
-        try (Nodes survivors = s.survivors; ChildNode member = s.member;
+        try (TestCluster survivors = s.survivors; ChildNode member = s.member;
              Events seenByA = Events.of(a); Events seenByB = Events.of(b);
              Flood attack = spray(s)) {
             long droppedBefore = Internals.droppedFrames(a) + Internals.droppedFrames(b);
@@ -105,7 +107,7 @@ class ForgedHeartbeatTest {
         ClusterNode a = s.survivors.get(0);
         ClusterNode b = s.survivors.get(1);
         String killed = s.member.name;
-        try (Nodes survivors = s.survivors; ChildNode member = s.member;
+        try (TestCluster survivors = s.survivors; ChildNode member = s.member;
              Events seenByA = Events.of(a); Events seenByB = Events.of(b);
              Flood attack = spray(s)) {
             await().atMost(Duration.ofSeconds(2)).until(() -> attack.fired() >= 25);

@@ -59,7 +59,7 @@ class HandshakeFloodTest {
     }
 
     /** Starts a node with the cookie and {@code seed} as its seed; returns it once it is started. */
-    private static ClusterNode joiner(Nodes c, String name, ClusterNode seed) {
+    private static ClusterNode joiner(TestCluster c, String name, ClusterNode seed) {
         return c.start(name + "@127.0.0.1:" + Ports.next(), TestCluster.COOKIE,
                 TestCluster.testConfig().seeds(seed.selfNode()).build());
     }
@@ -77,7 +77,7 @@ class HandshakeFloodTest {
     }
 
     /** After a flood: it ran its course, nothing is left pending, nobody was reported down, the victim counted it. */
-    private static void afterTheFlood(Nodes c, Flood flood, long droppedBefore, Events... seen) {
+    private static void afterTheFlood(TestCluster c, Flood flood, long droppedBefore, Events... seen) {
         ClusterNode victim = c.get(0);
         await().atMost(FLOOD_TIME.plusSeconds(3)).until(flood::finished);
         int fired = flood.fired();
@@ -95,7 +95,7 @@ class HandshakeFloodTest {
     // Row 4 (what holds): a handshake flood from 49 addresses downs nobody, members keep talking, nothing stays pending.
     @Test
     void aHandshakeFloodFromManyAddressesDownsNobodyAndLeavesNothingPending() {
-        try (Nodes c = Nodes.cluster("hsflood", 2);
+        try (TestCluster c = TestCluster.quick("hsflood", 2);
              Events seenByVictim = Events.of(c.get(0)); Events seenByMember = Events.of(c.get(1))) {
             ClusterNode victim = c.get(0);
             ClusterNode member = c.get(1);
@@ -128,7 +128,7 @@ class HandshakeFloodTest {
     // Row 4 (the brief's full claim): during the flood a joiner gets in within 5 s and every user ping is answered.
     @Test
     void aHandshakeFloodFromManyAddressesLocksNobodyOut() {
-        try (Nodes c = Nodes.cluster("hslock", 2)) {
+        try (TestCluster c = TestCluster.quick("hslock", 2)) {
             ClusterNode victim = c.get(0);
             try (Flood flood = Flood.start("hslock", PER_SECOND, MAX_CONNECTIONS, FLOOD_TIME, Duration.ofSeconds(2),
                     handshakeFlood(victim.boundAddress()))) {
@@ -158,7 +158,7 @@ class HandshakeFloodTest {
     // Row 4 (after the flood): a node that started joining during the flood ends in one cluster with everyone.
     @Test
     void aNodeThatJoinedDuringTheFloodEndsInOneClusterAfterIt() {
-        try (Nodes c = Nodes.cluster("hssplit", 2)) {
+        try (TestCluster c = TestCluster.quick("hssplit", 2)) {
             ClusterNode victim = c.get(0);
             try (Flood flood = Flood.start("hssplit", PER_SECOND, MAX_CONNECTIONS, FLOOD_TIME, Duration.ofSeconds(2),
                     handshakeFlood(victim.boundAddress()))) {
@@ -174,7 +174,7 @@ class HandshakeFloodTest {
     // Plus: a connection flood from one address (close at once, or garbage then close) locks nobody out.
     @Test
     void aConnectionFloodFromOneAddressLocksNobodyOut() {
-        try (Nodes c = Nodes.cluster("cxflood", 2);
+        try (TestCluster c = TestCluster.quick("cxflood", 2);
              Events seenByVictim = Events.of(c.get(0)); Events seenByMember = Events.of(c.get(1))) {
             ClusterNode victim = c.get(0);
             ClusterNode member = c.get(1);

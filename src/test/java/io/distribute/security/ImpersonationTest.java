@@ -1,5 +1,7 @@
 package io.distribute.security;
 
+import io.distribute.testing.TestCluster;
+
 import io.distribute.cluster.ClusterNode;
 import org.jgroups.Address;
 import org.jgroups.EmptyMessage;
@@ -28,7 +30,7 @@ class ImpersonationTest {
     // Row 3: A's connections "from B" (preamble claiming B, then B's leave request, or silence) change nothing.
     @Test
     void aConnectionClaimingToBeAMemberNeitherReplacesNorDownsIt() throws Exception {
-        try (Nodes c = Nodes.cluster("imp", 2);
+        try (TestCluster c = TestCluster.quick("imp", 2);
              Events seenByA = Events.of(c.get(0));
              Events seenByB = Events.of(c.get(1))) {
             ClusterNode a = c.get(0);

@@ -1,5 +1,7 @@
 package io.distribute.security;
 
+import io.distribute.testing.TestCluster;
+
 import io.distribute.cluster.ClusterNode;
 import io.distribute.internal.NodeProtocol;
 import org.jgroups.Address;
@@ -76,7 +78,7 @@ class NoCallbackTest {
     // Row 7: 40 handshake attempts naming the attacker's listeners make the node open no connection to any of them.
     @Test
     void fortyMessagesNamingTheAttackersPortsMakeTheNodeConnectNowhere() throws Exception {
-        try (Nodes c = Nodes.cluster("callback", 2);
+        try (TestCluster c = TestCluster.quick("callback", 2);
              Listeners evil = new Listeners("127.0.0.1", "127.0.0.1", "127.0.0.3", "127.0.0.3");
              Events seen = Events.of(c.get(0))) {
             ClusterNode victim = c.get(0);

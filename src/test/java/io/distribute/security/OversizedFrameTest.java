@@ -1,5 +1,7 @@
 package io.distribute.security;
 
+import io.distribute.testing.TestCluster;
+
 import io.distribute.Result;
 import io.distribute.cluster.ClusterNode;
 import io.distribute.testing.ChildNode;
@@ -50,7 +52,7 @@ class OversizedFrameTest {
     @Test
     void heldConnectionsClaimingHugeFramesLeaveTheVictimAliveAndJoinable() throws Exception {
         int port = Ports.next();
-        try (Nodes c = Nodes.cluster("big-peer", 1);
+        try (TestCluster c = TestCluster.quick("big-peer", 1);
              ChildNode victim = ChildNode.start("big@127.0.0.1:" + port, COOKIE, 2000, port, 1,
                      List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError"))) {
             ClusterNode peer = c.get(0);

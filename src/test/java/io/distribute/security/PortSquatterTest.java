@@ -142,7 +142,7 @@ class PortSquatterTest {
     void aMissingNameIsNeverReportedAsACookieRefusal(Squatter kind) throws Exception {
         int port = Ports.block(3);
         try (Squatters squatters = new Squatters(kind, port, port + 2);
-             Nodes c = new Nodes()) {
+             TestCluster c = TestCluster.quick()) {
             ClusterNode real = c.start("sq-" + tag(kind) + "@127.0.0.1", TestCluster.COOKIE, config(port));
             assertEquals(port + 1, real.boundAddress().getPort(), "the node took the port between the squatters");
             ClusterNode seeker = c.start("seeker-" + tag(kind), config(port));
@@ -205,7 +205,7 @@ class PortSquatterTest {
             throws Exception {
         int port = Ports.block(3);
         try (Squatters squatters = new Squatters(kind, port, port + 2);
-             Nodes c = new Nodes()) {
+             TestCluster c = TestCluster.quick()) {
             ClusterConfig config = configFor.apply(port);
             ClusterNode real = c.start("sq-" + tag(kind) + "@127.0.0.1", TestCluster.COOKIE, config);
             assertEquals(port + 1, real.boundAddress().getPort(), "the node took the port between the squatters");

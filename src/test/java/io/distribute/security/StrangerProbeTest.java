@@ -29,7 +29,7 @@ class StrangerProbeTest {
     // Row 10: a stranger's probe, under every identity the node knows, gets one alert and then not one byte.
     @Test
     void aStrangersProbeGetsAnAlertAndNoByteAfterIt() throws Exception {
-        try (Nodes c = Nodes.cluster("secret", 2)) {
+        try (TestCluster c = TestCluster.quick("secret", 2)) {
             ClusterNode node = c.get(0);
             String name = node.selfNode().substring(0, node.selfNode().indexOf('@'));
             String cluster = node.config().clusterName();
@@ -57,7 +57,7 @@ class StrangerProbeTest {
     // Row 10: replaying a cookie holder's recorded probe (a valid PSK binder) never completes, so nothing is answered.
     @Test
     void aReplayedProbeOfACookieHolderIsNeverAnswered() throws Exception {
-        try (Nodes c = Nodes.cluster("replayed", 2)) {
+        try (TestCluster c = TestCluster.quick("replayed", 2)) {
             ClusterNode node = c.get(0);
             ClusterNode prober = c.start("replayed-prober");
             byte[] recorded;

@@ -79,7 +79,7 @@ class UdpReplayTest {
         int port = Ports.block(NODES);
         ClusterConfig config = TestCluster.testConfig().stack("udp").clusterName("replay-" + pid).port(port)
                 .portRange(NODES).jmx(true).build();
-        try (Nodes c = new Nodes();
+        try (TestCluster c = TestCluster.quick();
              MulticastSocket tap = new MulticastSocket(mcastPort);
              DatagramSocket attacker = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             for (int i = 0; i < NODES; i++) {

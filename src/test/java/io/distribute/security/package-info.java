@@ -6,7 +6,7 @@
  * names the attack row it covers (rows 1-7, 9, 10 and the plain connection flood).
  *
  * <p>Every attack goes to 127.0.0.0/8 only, is bounded in count and time ({@link io.distribute.security.Flood}), and
- * stops by itself; child JVMs are ended by PID. Victims are closed by {@link io.distribute.security.Nodes} without
+ * stops by itself; child JVMs are ended by PID. Victims are closed by {@link io.distribute.testing.TestCluster#quick()} without
  * TestCluster's wait for idle threads, which would add up to 5 s per test.
  *
  * <p>Time budget: the package runs in about 70 s of test time. The floods keep the issue's rate and length (300/s
