@@ -160,8 +160,20 @@ final class CrashEvidence {
             return false;
         }
         int at = name.indexOf('@');
-        ProbeResult r = l.probe(new InetSocketAddress(ip.getIpAddress(), ip.getPort()),
-                at < 0 ? name : name.substring(0, at), CHECK_TIMEOUT_MS);
+        InetSocketAddress where = new InetSocketAddress(ip.getIpAddress(), ip.getPort());
+        String namePart = at < 0 ? name : name.substring(0, at);
+        ProbeResult r = l.probe(where, namePart, CHECK_TIMEOUT_MS);
+        // A process being killed may still accept on its port for a moment and then drop the connection: ask again
+        // shortly (on this check thread) before concluding anything.
+        for (int i = 0; i < 3 && r instanceof ProbeResult.NoAnswer; i++) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            r = l.probe(where, namePart, CHECK_TIMEOUT_MS);
+        }
         if (r instanceof ProbeResult.Refused) {
             return true;
         }
