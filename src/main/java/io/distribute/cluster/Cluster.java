@@ -1,7 +1,6 @@
 package io.distribute.cluster;
 
 import io.distribute.Result;
-import io.distribute.internal.JGroupsNode;
 import io.distribute.retry.RetryPolicy;
 
 import java.util.List;
@@ -130,7 +129,7 @@ public final class Cluster {
     /** This node's name, or {@code "nonode@nohost"} before start and after stop. */
     public static String selfNode() {
         ClusterNode n = defaultNode;
-        return n == null ? JGroupsNode.NO_NODE : n.selfNode();
+        return n == null ? ClusterNode.NO_NODE : n.selfNode();
     }
 
     /** True if {@code node} answers within the ping timeout; false if not, or if this node is not started. */

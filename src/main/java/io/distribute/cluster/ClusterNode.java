@@ -2,7 +2,9 @@ package io.distribute.cluster;
 
 import io.distribute.Result;
 import io.distribute.http.HealthEndpoint;
+import io.distribute.internal.ConnectFailure;
 import io.distribute.internal.JGroupsNode;
+import io.distribute.retry.Retry;
 import io.distribute.retry.RetryPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +36,10 @@ public final class ClusterNode implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
 
+    /** The name Erlang reports for a node that is not distributed: before start and after stop. */
+    static final String NO_NODE = JGroupsNode.NO_NODE;
+
+    /** The adapter: created in {@link #start}, the only place the public API reaches into it. */
     private final JGroupsNode node;
     /** The health endpoint, when {@link ClusterConfig#httpPort()} asks for one. */
     private volatile HealthEndpoint http;
@@ -118,27 +124,22 @@ public final class ClusterNode implements AutoCloseable {
 
     /**
      * {@link #connect(String)} with retries: {@code ConnectTimeout}, {@code NodeNotFound} and network failures are
-     * retried as {@code policy} says (each attempt and delay is logged at debug); {@code ConnectIgnored}, a rejected
+     * retried as {@code policy} says (by {@link Retry#execute}; each failed attempt is logged at debug);
+     * {@code ConnectIgnored}, a rejected
      * cookie, an invalid name, a duplicate name or a stopped node end it at once. A null policy means no retry.
      */
     public Result<Void, ConnectError> connect(String node, RetryPolicy policy) {
         RetryPolicy p = policy == null ? RetryPolicy.noRetry() : policy;
-        for (int attempt = 1; ; attempt++) {
-            Result<Void, ConnectError> r = connect(node);
-            if (r.isOk() || !(r instanceof Result.Err<Void, ConnectError> err)
-                    || !JGroupsNode.isRetryable(err.error()) || !p.shouldRetry(attempt)) {
-                return r;
+        int[] attempt = {0};
+        return Retry.execute(p, () -> {
+            Result<Void, ConnectFailure> r = this.node.connectAttempt(node);
+            if (r instanceof Result.Err<Void, ConnectFailure> err && err.error().retryable()) {
+                attempt[0]++;
+                LOG.debug("{}: connect to {} failed on attempt {} ({})", selfNode(), node, attempt[0],
+                        err.error().error().describe());
             }
-            long delay = p.delayMs(attempt);
-            LOG.debug("{}: connect to {} failed on attempt {} ({}); retrying in {} ms", selfNode(), node, attempt,
-                    err.error().describe(), delay);
-            try {
-                Thread.sleep(delay);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return r;
-            }
-        }
+            return r;
+        }, ConnectFailure::retryable).mapError(ConnectFailure::error);
     }
 
     /**

@@ -1,5 +1,8 @@
 package io.distribute.internal;
 
+import io.distribute.Result;
+import io.distribute.cluster.ClusterConfig;
+import io.distribute.internal.ConnectFailure.Kind;
 import io.distribute.internal.secure.SecureLayer;
 import io.distribute.internal.secure.SecureLayer.ProbeResult;
 import org.jgroups.PhysicalAddress;
@@ -7,6 +10,11 @@ import org.jgroups.stack.IpAddress;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -19,7 +27,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Finds a node by name among the ports where it may listen: one authenticated probe per port, all at once (see
+ * Finds a node by name among the ports of its host where it may listen: one authenticated probe per port, all at once (see
  * {@link SecureLayer#probe}). Used by connect and by ping of a node that is not a member. A search is closed as soon
  * as its caller has its answer: the probes still running (a silent port holds one until the deadline) are cut off,
  * so they never pile up.
@@ -53,6 +61,77 @@ final class NodeFinder {
 
     NodeFinder(SecureLayer layer) {
         this.layer = layer;
+    }
+
+    /** What a search for one node found: its answer, or else whether a port rejected our cookie or stayed silent. */
+    record Lookup(ProbeAnswers.Answer found, boolean cookieRejected, boolean silent) {
+    }
+
+    /**
+     * The ports where {@code t} may listen: its own port if the name gives one, else the configured range on its
+     * host ({@code self}, this node's own address, excluded); or why there are none.
+     */
+    static Result<List<PhysicalAddress>, ConnectFailure> targets(NodeName t, ClusterConfig config,
+                                                                   InetSocketAddress self) {
+        InetAddress host;
+        try {
+            host = InetAddress.getByName(t.host());
+        } catch (UnknownHostException e) {
+            return Result.err(ConnectFailure.refused(Kind.UNRESOLVABLE, "cannot resolve host '" + t.host() + "'"));
+        }
+        int first = t.hasPort() ? t.port() : config.port();
+        int count = t.hasPort() ? 1 : config.portRange();
+        // A connected UDP socket sends nothing, but fails at once when there is no route to the host.
+        try (DatagramSocket s = new DatagramSocket()) {
+            s.connect(new InetSocketAddress(host, first));
+        } catch (IOException | RuntimeException e) {
+            return Result.err(ConnectFailure.refused(Kind.UNREACHABLE, "host " + t.host() + " is unreachable: "
+                    + e.getMessage()));
+        }
+        List<PhysicalAddress> out = new ArrayList<>(count);
+        for (int p = first; p < first + count && p <= 65535; p++) {
+            if (!(host.equals(self.getAddress()) && p == self.getPort())) {
+                out.add(new IpAddress(host, p));
+            }
+        }
+        return Result.ok(out);
+    }
+
+    /**
+     * Probes every target for the node whose name part is {@code name}; returns as soon as it answers, or when every
+     * port has replied or the deadline passed.
+     */
+    Lookup find(List<PhysicalAddress> targets, String name, long deadlineNanos) throws InterruptedException {
+        boolean rejected = false;
+        boolean silent = false;
+        try (Search search = search(targets, name, deadlineNanos)) {
+            for (int n = 0; n < targets.size(); n++) {
+                long left = deadlineNanos - System.nanoTime();
+                Reply reply = left > 0 ? search.replies.poll(left, TimeUnit.NANOSECONDS) : null;
+                if (reply == null) {
+                    silent = true; // a port still handshaking at the deadline: something listens but does not answer
+                    break;
+                }
+                if (reply.found() && name.equals(nameOnly(reply.answer().name()))) {
+                    return new Lookup(reply.answer(), false, false);
+                }
+                if (reply.result() instanceof ProbeResult.CookieRejected) {
+                    rejected = true;
+                } else if (reply.result() instanceof ProbeResult.NoAnswer) {
+                    silent = true;
+                }
+            }
+        }
+        return new Lookup(null, rejected, silent);
+    }
+
+    /** The name part of a node name ({@code a} of {@code a@host}). */
+    static String nameOnly(String nodeName) {
+        if (nodeName == null) {
+            return null;
+        }
+        int at = nodeName.indexOf('@');
+        return at < 0 ? nodeName : nodeName.substring(0, at);
     }
 
     /** The probes of one connect or ping; replies arrive in {@link #replies()}; close it when done. */

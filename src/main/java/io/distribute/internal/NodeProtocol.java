@@ -73,6 +73,7 @@ public class NodeProtocol extends Protocol {
     private final Pinger pinger = new Pinger((member, req) ->
             send(new BytesMessage(member), new NodeHeader(NodeHeader.PING, req)));
     private volatile View view;
+    private volatile java.util.function.Supplier<View> appliedView = () -> view;
     private volatile Consumer<String> securityListener = s -> { };
     private Future<?> sweeper;
 
@@ -89,6 +90,19 @@ public class NodeProtocol extends Protocol {
     /** The secure layer, through which a hint of a crash is checked; set before the channel connects. */
     void useLayer(io.distribute.internal.secure.SecureLayer layer) {
         crashes.useLayer(layer);
+    }
+
+    /**
+     * The view the application has applied, which a PONG reports: connect's "both sides list each other" means the
+     * peer's nodes() already lists us, not merely that its stack passed the view down (JGroups does that first).
+     */
+    void reportAppliedView(java.util.function.Supplier<View> applied) {
+        this.appliedView = applied;
+    }
+
+    private ViewId answeredView() {
+        View v = appliedView.get();
+        return v == null ? null : v.getViewId();
     }
 
     /** Called (on a JGroups thread; must be quick) with a reason whenever a join or merge fails the cookie check. */
@@ -291,7 +305,7 @@ public class NodeProtocol extends Protocol {
         try {
             switch (hdr.type) {
                 case NodeHeader.PING -> send(new BytesMessage(msg.getSrc()), new NodeHeader(NodeHeader.PONG, hdr.requestId)
-                        .viewId(view == null ? null : view.getViewId()));
+                        .viewId(answeredView()));
                 case NodeHeader.PONG -> pinger.pong(msg.getSrc(), hdr.requestId, hdr.viewId);
                 case NodeHeader.MERGE -> merges.received(msg);
                 case NodeHeader.CRASHED -> crashes.received(hdr);

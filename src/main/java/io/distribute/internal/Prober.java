@@ -61,8 +61,8 @@ public final class Prober {
             }
         }
         List<NodeFinder.Search> searches = new ArrayList<>(1);
-        SecureLayer layer = new SecureLayer(secret.expand(JGroupsNode.TLS_PSK_LABEL),
-                secret.expand(JGroupsNode.UDP_SEAL_LABEL), secret.expand(JGroupsNode.TLS_BINDING_LABEL), certificates,
+        SecureLayer layer = new SecureLayer(secret.expand(NodeStarter.TLS_PSK_LABEL),
+                secret.expand(NodeStarter.UDP_SEAL_LABEL), secret.expand(NodeStarter.TLS_BINDING_LABEL), certificates,
                 "prober", "prober");
         try {
             InetAddress host;

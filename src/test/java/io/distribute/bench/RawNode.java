@@ -45,7 +45,7 @@ final class RawNode implements AutoCloseable {
     private final AtomicLong seq = new AtomicLong();
 
     static void routeLogging() {
-        io.distribute.internal.JGroupsNode.routeJGroupsLoggingToSlf4j();
+        io.distribute.internal.JGroupsLogging.routeToSlf4j();
     }
 
     private RawNode(String name, JChannel channel) {

@@ -29,10 +29,59 @@ class ConnectTest {
             ClusterNode a = c.start("a");
             ClusterNode b = c.start("b");
             assertEquals(Result.ok(), a.connect(b.selfNode()));
-            // connect returns once merged: no waiting needed
+            // Ok means both sides list each other already: no waiting here.
             assertEquals(List.of(b.selfNode()), a.nodes());
-            c.awaitAgreement();
             assertEquals(List.of(a.selfNode()), b.nodes());
+        }
+    }
+
+    @Test
+    void okMeansThePeerListsUsAtOnceEvenWhenItsClusterIsStillForming() {
+        for (int round = 0; round < 5; round++) {
+            try (TestCluster c = TestCluster.quick()) {
+                ClusterNode seed = c.start("seed" + round);
+                // The peer is still joining its own seed when we connect to it.
+                ClusterNode peer = c.add(ClusterNode.start("peer" + round + "@127.0.0.1:" + Ports.next(), COOKIE,
+                        TestCluster.testConfig().seeds(seed.selfNode()).build()).orElseThrow());
+                ClusterNode caller = c.start("caller" + round);
+                Result<Void, ConnectError> r = caller.connect(peer.selfNode());
+                assertEquals(Result.ok(), r);
+                assertTrue(caller.nodes().contains(peer.selfNode()), "caller lists " + caller.nodes());
+                assertTrue(peer.nodes().contains(caller.selfNode()), "peer lists " + peer.nodes());
+                c.awaitAgreement();
+                assertEquals(Set.of(seed.selfNode(), peer.selfNode()), Set.copyOf(caller.nodes()));
+            }
+        }
+    }
+
+    @Test
+    void aMemberOfThePeersClusterDyingMidConnectCostsItsDetectionNotTheTimeout() throws Exception {
+        int port = Ports.next();
+        try (ChildNode victim = ChildNode.start("victim@127.0.0.1:" + port, COOKIE, 2000);
+             TestCluster c = new TestCluster()) {
+            ClusterNode t = c.start("target");
+            ClusterNode m = c.start("member");
+            assertEquals(Result.ok(), m.connect(t.selfNode()));
+            assertEquals(Result.ok(), t.connect(victim.name));
+            ClusterNode a = c.start("newcomer", TestCluster.testConfig().connectTimeout(Duration.ofSeconds(5)).build());
+            Thread killer = new Thread(() -> {
+                try {
+                    victim.kill();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            long start = System.nanoTime();
+            killer.start();
+            Result<Void, ConnectError> r = a.connect(t.selfNode());
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            killer.join();
+            assertEquals(Result.ok(), r);
+            assertTrue(ms < 3000, "a dead member must not hold connect until its 5 s timeout: took " + ms + " ms");
+            assertTrue(t.nodes().contains(a.selfNode()), "target lists " + t.nodes());
+            assertTrue(a.nodes().contains(t.selfNode()), "newcomer lists " + a.nodes());
+            c.awaitAgreement();
+            assertEquals(Set.of(t.selfNode(), m.selfNode()), Set.copyOf(a.nodes()));
         }
     }
 

@@ -1,0 +1,186 @@
+package io.distribute.internal;
+
+import io.distribute.Result;
+import io.distribute.cluster.ClusterConfig;
+import io.distribute.internal.ConnectFailure.Kind;
+import org.jgroups.Address;
+import org.jgroups.PhysicalAddress;
+import org.jgroups.View;
+import org.jgroups.ViewId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code connect}: finds the target by an authenticated probe, merges our cluster with its cluster, and returns
+ * {@code Ok} only when both sides list each other in the same view. The members to wait for follow the views as they
+ * change: a member that dies meanwhile costs its detection time, not the connect timeout.
+ */
+final class Connector {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Connector.class);
+    /** A coordinator busy with another merge drops our request: ask again soon rather than wait long. */
+    private static final long MERGE_STEP = TimeUnit.MILLISECONDS.toNanos(150);
+    private static final long PROBE_STEP = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final long PING_STEP = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How long to let a peer that has not installed our view yet get on with it before asking again. */
+    private static final long AGREE_PAUSE = TimeUnit.MILLISECONDS.toNanos(5);
+
+    private final NodeName self;
+    private final ClusterConfig config;
+    private final InetSocketAddress bound;
+    private final NodeProtocol protocol;
+    private final NodeFinder finder;
+    private final ViewTracker views;
+    private final PingCall pings;
+
+    Connector(NodeName self, ClusterConfig config, InetSocketAddress bound, NodeProtocol protocol, NodeFinder finder,
+              ViewTracker views, PingCall pings) {
+        this.self = self;
+        this.config = config;
+        this.bound = bound;
+        this.protocol = protocol;
+        this.finder = finder;
+        this.views = views;
+        this.pings = pings;
+    }
+
+    Result<Void, ConnectFailure> connect(String target) {
+        if (views.isClosed()) {
+            return Result.err(ConnectFailure.refused(Kind.NOT_STARTED, "this node is not started"));
+        }
+        Result<NodeName, String> parsed = NodeName.parse(target);
+        if (parsed instanceof Result.Err<NodeName, String> e) {
+            return Result.err(ConnectFailure.refused(Kind.INVALID_NAME, "invalid node name: " + e.error()));
+        }
+        NodeName t = parsed.orElseThrow();
+        if (t.text().equals(self.text()) || views.names().contains(t.text())) {
+            return Result.err(ConnectFailure.ignored());
+        }
+        long deadline = System.nanoTime() + config.connectTimeout().toNanos();
+        Result<List<PhysicalAddress>, ConnectFailure> where = NodeFinder.targets(t, config, bound);
+        if (where instanceof Result.Err<List<PhysicalAddress>, ConnectFailure> e) {
+            return Result.err(e.error());
+        }
+        try {
+            long started = System.nanoTime();
+            NodeFinder.Lookup lookup = finder.find(where.orElseThrow(), t.name(), deadline);
+            if (lookup.found() == null) {
+                if (lookup.cookieRejected()) {
+                    return Result.err(ConnectFailure.refused(Kind.COOKIE_REJECTED, "node " + t.text()
+                            + " rejected our cookie: it belongs to a cluster with another cookie"));
+                }
+                return Result.err(lookup.silent() && System.nanoTime() >= deadline ? ConnectFailure.timeout()
+                        : ConnectFailure.notFound());
+            }
+            long found = System.nanoTime();
+            Result<Void, ConnectFailure> r = join(lookup.found(), deadline);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{}: connect to {}: found in {} us, agreed in {} us: {}", self.text(), t.text(),
+                        (found - started) / 1000, (System.nanoTime() - found) / 1000, r);
+            }
+            return r;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Result.err(ConnectFailure.refused(Kind.INTERRUPTED, "interrupted while connecting to " + t.text()));
+        }
+    }
+
+    /**
+     * Merges with the cluster {@code found} belongs to until the peer and we list each other in one view. Members of
+     * its cluster that a busy coordinator left out of the merge are merged again, while they still answer.
+     */
+    private Result<Void, ConnectFailure> join(ProbeAnswers.Answer found, long deadline) throws InterruptedException {
+        View mine = views.view();
+        if (mine != null && mine.containsMember(found.from())) {
+            return Result.err(ConnectFailure.ignored());
+        }
+        Result<Void, ConnectFailure> clash = checkNames(mine, found);
+        if (clash != null) {
+            return clash;
+        }
+        Set<Address> waitFor = new LinkedHashSet<>(found.view() == null ? List.of() : found.view().getMembers());
+        Map<Address, PhysicalAddress> where = new HashMap<>(found.mappings());
+        ProbeAnswers.Answer merge = found;
+        while (System.nanoTime() < deadline) {
+            if (merge != null) {
+                protocol.triggerMerge(merge.view(), merge.mappings());
+                where.putAll(merge.mappings());
+                merge = null;
+            }
+            views.awaitMember(found.from(), Math.min(deadline, System.nanoTime() + MERGE_STEP));
+            View v = views.view();
+            if (v == null) {
+                continue;
+            }
+            if (!v.containsMember(found.from())) {
+                // Not merged yet: ask the peer for its view as it is now, and merge with that.
+                merge = probe(found.physical(), found.name(), deadline);
+                if (merge != null && (clash = checkNames(v, merge)) != null) {
+                    return clash;
+                }
+                continue;
+            }
+            waitFor.removeIf(v::containsMember);
+            if (!waitFor.isEmpty()) {
+                Address missing = waitFor.iterator().next();
+                ProbeAnswers.Answer answer = probe(where.get(missing), NodeProtocol.nameOf(missing), deadline);
+                if (answer == null || !answer.from().equals(missing)) {
+                    waitFor.remove(missing); // gone (or back as a new incarnation): nothing to wait for
+                } else {
+                    merge = answer;
+                }
+                continue;
+            }
+            if (agreed(found.from(), v, deadline)) {
+                LOG.debug("{}: connected to {}", self.text(), found.name());
+                return Result.ok();
+            }
+        }
+        return Result.err(ConnectFailure.timeout());
+    }
+
+    /**
+     * True once {@code peer} answers a ping from the view we are in: then both sides list each other. A peer ahead of
+     * us means our next view is coming; a peer behind is given a moment to install ours.
+     */
+    private boolean agreed(Address peer, View v, long deadline) throws InterruptedException {
+        long step = Math.min(deadline, System.nanoTime() + PING_STEP);
+        if (pings.member(peer, step - System.nanoTime()) < 0) {
+            return false;
+        }
+        ViewId theirs = protocol.lastViewOf(peer);
+        if (v.getViewId().equals(theirs)) {
+            return true;
+        }
+        boolean ahead = theirs != null && theirs.compareToIDs(v.getViewId()) > 0;
+        views.awaitChange(v, ahead ? step : Math.min(deadline, System.nanoTime() + AGREE_PAUSE));
+        return false;
+    }
+
+    /** The node's current answer at {@code where}, or null if it did not answer as that node in time. */
+    private ProbeAnswers.Answer probe(PhysicalAddress where, String nodeName, long deadline) {
+        String name = NodeFinder.nameOnly(nodeName);
+        if (where == null || name == null) {
+            return null;
+        }
+        return finder.probe(where, name, Math.min(deadline, System.nanoTime() + PROBE_STEP)).answer();
+    }
+
+    /** A refusal if merging with {@code theirs} would list a name twice: held by two different addresses. */
+    private Result<Void, ConnectFailure> checkNames(View ours, ProbeAnswers.Answer theirs) {
+        String clash = UniqueNames.clash(java.util.Arrays.asList(ours, theirs.view()));
+        if (clash == null) {
+            return null;
+        }
+        return Result.err(ConnectFailure.refused(Kind.DUPLICATE_NAME, "a node named " + clash
+                + " is already in the cluster of " + theirs.name() + "; names must be unique"));
+    }
+}
