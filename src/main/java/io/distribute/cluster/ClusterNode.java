@@ -3,6 +3,7 @@ package io.distribute.cluster;
 import io.distribute.Result;
 import io.distribute.http.HealthEndpoint;
 import io.distribute.internal.JGroupsNode;
+import io.distribute.internal.NodeAccess;
 import io.distribute.retry.RetryPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +34,11 @@ import java.util.function.Consumer;
 public final class ClusterNode implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
+
+    static {
+        // The health endpoint (io.distribute.http) reads the view behind a node through this, not a public method.
+        NodeAccess.register(n -> n.node);
+    }
 
     private final JGroupsNode node;
     /** The health endpoint, when {@link ClusterConfig#httpPort()} asks for one. */
