@@ -250,6 +250,7 @@ public final class JGroupsNode implements AutoCloseable {
             configure(configs, config, host, port, seeds, noSeeds);
             ch = new JChannel(new ListConfigurator(configs));
             pinTransportPort(ch, port);
+            EmptyDnsWarning.install(ch, name.text());
             ch.setName(name.text());
             String text = name.text();
             ch.addAddressGenerator(() -> NodeProtocol.newAddress(text));
