@@ -13,10 +13,6 @@ import org.jgroups.Receiver;
 import org.jgroups.View;
 import org.jgroups.conf.ProtocolConfiguration;
 import org.jgroups.conf.ProtocolStackConfigurator;
-import org.jgroups.logging.CustomLogFactory;
-import org.jgroups.logging.Log;
-import org.jgroups.logging.LogFactory;
-import org.jgroups.logging.Slf4jLogImpl;
 import org.jgroups.protocols.AUTH;
 import org.jgroups.protocols.FD_ALL3;
 import org.jgroups.protocols.FD_SOCK2;
@@ -68,19 +64,7 @@ public final class JGroupsNode implements AutoCloseable {
 
     /** JGroups prefers log4j2 when it is on the classpath; route it to SLF4J like the rest of the library. */
     public static void routeJGroupsLoggingToSlf4j() {
-        if (LogFactory.getCustomLogFactory() == null) {
-            LogFactory.setCustomLogFactory(new CustomLogFactory() {
-                @Override
-                public Log getLog(Class<?> clazz) {
-                    return new Slf4jLogImpl(clazz);
-                }
-
-                @Override
-                public Log getLog(String category) {
-                    return new Slf4jLogImpl(category);
-                }
-            });
-        }
+        JGroupsLogging.install();
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(JGroupsNode.class);
