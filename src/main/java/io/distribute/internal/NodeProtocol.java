@@ -397,7 +397,8 @@ public class NodeProtocol extends Protocol {
             long unlogged = rejectionLog.admit(joiner);
             if (unlogged >= 0) { // a refused joiner retries its join several times
                 LOG.warn("{}: refused a join from {}: a member of that name is already in the cluster (further ones "
-                        + "from it are counted, not logged, for a minute{})", self(), joiner, PeerLogLimit.since(unlogged));
+                        + "from it are counted, not logged, for a minute{})", self(), joiner,
+                        PeerLogLimit.since(unlogged));
             }
             securityListener.accept("duplicate name " + joiner);
             return false;

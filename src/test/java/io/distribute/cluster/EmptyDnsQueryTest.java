@@ -62,7 +62,8 @@ class EmptyDnsQueryTest {
             System.setProperty("distribute.dns_query", LISTED);
             ClusterNode found = c.start("found@127.0.0.1:" + (port + 1), COOKIE, config.build());
             await().atMost(Duration.ofSeconds(10)).until(() -> found.nodes().contains(alone.selfNode()));
-            List<ILoggingEvent> wrong = logs.events(e -> e.getFormattedMessage().startsWith(found.selfNode() + ": the dns"));
+            List<ILoggingEvent> wrong = logs.events(e -> e.getFormattedMessage()
+                    .startsWith(found.selfNode() + ": the dns"));
             if (!wrong.isEmpty()) {
                 throw new AssertionError("a listed name was warned about:\n" + CapturedLogs.show(wrong));
             }

@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * binds to its bind_addr); for a socket bound to the wildcard address a sender address can be given, else receivers
  * will see another source than the one sealed and drop the datagrams. Receiving drops, counts and logs (once a
  * minute per source address at most, see {@link PeerLogLimit}) whatever does not open and waits for the next
- * datagram; a drop never throws, because JGroups would log an error for each. With a receive timeout set, each dropped datagram restarts the timeout.
+ * datagram; a drop never throws, because JGroups would log an error for each. With a receive timeout set, each
+ * dropped datagram restarts the timeout.
  */
 public class SealedMulticastSocket extends MulticastSocket {
 
