@@ -67,15 +67,23 @@ final class StatusCommand implements Callable<Integer> {
         }
         String readyBody = ready.body();
         String self = field(members.body(), "self");
-        List<String> all = list(members.body(), "members");
+        String coordinator = field(members.body(), "coordinator");
+        String viewId = field(members.body(), "viewId");
+        List<Member> all = members(members.body());
         boolean isReady = ready.statusCode() == 200;
         String reason = field(readyBody, "reason");
         out.println(self + "  " + (isReady ? "READY" : "NOT READY") + "  (" + number(readyBody, "connected")
                 + " other node(s) connected, " + number(readyBody, "required") + " required"
                 + (reason != null && !isReady ? "; " + reason : "") + ")");
+        if (viewId != null) {
+            out.println("view " + viewId + ", coordinator " + coordinator);
+        }
         out.println("members (" + all.size() + "):");
-        for (String m : all) {
-            out.println("  " + m + (m.equals(self) ? "  (this node)" : ""));
+        int width = all.stream().mapToInt(m -> m.name().length()).max().orElse(0);
+        for (Member m : all) {
+            String tags = m.name().equals(self) && m.name().equals(coordinator) ? "  (this node, coordinator)"
+                    : m.name().equals(self) ? "  (this node)" : m.name().equals(coordinator) ? "  (coordinator)" : "";
+            out.println("  " + pad(m.name(), width) + "  " + (m.address() != null ? m.address() : "?") + tags);
         }
         out.flush();
         return isReady ? Main.OK : Main.FAILED;
@@ -132,17 +140,23 @@ final class StatusCommand implements Callable<Integer> {
         return m.find() ? m.group(1) : "?";
     }
 
-    /** A string array field of the endpoint's flat JSON. */
-    static List<String> list(String json, String name) {
-        List<String> out = new ArrayList<>();
-        Matcher m = Pattern.compile("\"" + name + "\":\\[((?:" + STRING.pattern() + ",?)*)]").matcher(json);
-        if (m.find()) {
-            Matcher s = STRING.matcher(m.group(1));
-            while (s.find()) {
-                out.add(unescape(s.group(1)));
-            }
+    /** A member as {@code /members} lists it: its node name and the {@code host:port} it is reached at. */
+    record Member(String name, String address) {
+    }
+
+    /** The {@code members} array of {@code /members}: objects with a name and an address (a string or null). */
+    static List<Member> members(String json) {
+        List<Member> out = new ArrayList<>();
+        Matcher m = Pattern.compile("\\{\"name\":" + STRING.pattern() + ",\"address\":(?:null|" + STRING.pattern()
+                + ")}").matcher(json);
+        while (m.find()) {
+            out.add(new Member(unescape(m.group(1)), m.group(2) == null ? null : unescape(m.group(2))));
         }
         return out;
+    }
+
+    private static String pad(String s, int width) {
+        return s + " ".repeat(Math.max(0, width - s.length()));
     }
 
     private static String unescape(String s) {

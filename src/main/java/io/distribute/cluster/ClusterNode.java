@@ -4,6 +4,7 @@ import io.distribute.Result;
 import io.distribute.http.HealthEndpoint;
 import io.distribute.internal.ConnectFailure;
 import io.distribute.internal.JGroupsNode;
+import io.distribute.internal.NodeAccess;
 import io.distribute.retry.Retry;
 import io.distribute.retry.RetryPolicy;
 import org.slf4j.Logger;
@@ -38,6 +39,11 @@ public final class ClusterNode implements AutoCloseable {
 
     /** The name Erlang reports for a node that is not distributed: before start and after stop. */
     static final String NO_NODE = JGroupsNode.NO_NODE;
+
+    static {
+        // The health endpoint (io.distribute.http) reads the view behind a node through this, not a public method.
+        NodeAccess.register(n -> n.node);
+    }
 
     /** The adapter: created in {@link #start}, the only place the public API reaches into it. */
     private final JGroupsNode node;

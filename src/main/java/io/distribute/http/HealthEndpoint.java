@@ -3,6 +3,8 @@ package io.distribute.http;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.distribute.cluster.ClusterNode;
+import io.distribute.internal.NodeAccess;
+import io.distribute.internal.ViewSnapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,7 +12,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
@@ -25,8 +26,11 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code GET /health/live}: 200 while the endpoint runs (the process is alive);</li>
  *   <li>{@code GET /health/ready}: 200 when the node is started and connected to at least
  *       {@code readyMembers} other nodes, 503 otherwise;</li>
- *   <li>{@code GET /members}: this node, the members of its cluster (itself included, sorted) and their count, as
- *       JSON: {@code {"self":"a@10.0.0.5","members":["a@10.0.0.5","b@10.0.0.6"],"size":2,"ready":true}}.</li>
+ *   <li>{@code GET /members}: this node, its current view's id and coordinator, and the view's members (itself
+ *       included, sorted by name) with the {@code host:port} each is reached at, as JSON:
+ *       {@code {"self":"a@10.0.0.5","viewId":"a@10.0.0.5|2","coordinator":"a@10.0.0.5","members":[{"name":"a@10.0.0.5",
+ *       "address":"10.0.0.5:7800"},{"name":"b@10.0.0.6","address":"10.0.0.6:7800"}],"size":2,"ready":true}}. Once the
+ *       node is closed, {@code viewId} and {@code coordinator} are null and {@code members} is empty.</li>
  * </ul>
  *
  * <p>Every answer is a small JSON object; any other path is 404 and any method but GET and HEAD is 405. Requests
@@ -151,17 +155,18 @@ public final class HealthEndpoint implements AutoCloseable {
     }
 
     private void members(HttpExchange ex) throws IOException {
-        String self = node.selfNode();
-        List<String> members = new ArrayList<>(node.nodes());
-        boolean started = !NO_NODE.equals(self);
-        if (started) {
-            members.add(self);
-        }
-        members.sort(null);
-        StringBuilder b = new StringBuilder("{\"self\":").append(quote(self)).append(",\"members\":[");
+        ViewSnapshot view = NodeAccess.view(node);
+        List<ViewSnapshot.Member> members = view.members();
+        StringBuilder b = new StringBuilder("{\"self\":").append(quote(view.self()))
+                .append(",\"viewId\":").append(quote(view.viewId()))
+                .append(",\"coordinator\":").append(quote(view.coordinator()))
+                .append(",\"members\":[");
         for (int i = 0; i < members.size(); i++) {
-            b.append(i == 0 ? "" : ",").append(quote(members.get(i)));
+            ViewSnapshot.Member m = members.get(i);
+            b.append(i == 0 ? "{" : ",{").append("\"name\":").append(quote(m.name()))
+                    .append(",\"address\":").append(quote(m.address())).append('}');
         }
+        boolean started = !NO_NODE.equals(view.self());
         b.append("],\"size\":").append(members.size()).append(",\"ready\":")
                 .append(started && members.size() - 1 >= readyMembers).append('}');
         send(ex, 200, b.toString());

@@ -1,6 +1,7 @@
 package io.distribute.internal;
 
 import io.distribute.cluster.DownReason;
+import io.distribute.internal.secure.PeerLogLimit;
 import org.jgroups.Address;
 import org.jgroups.BytesMessage;
 import org.jgroups.Event;
@@ -397,21 +398,33 @@ public class NodeProtocol extends Protocol {
         return proof.token(kind, self(), receiver);
     }
 
+    /** Rejected joins and messages, logged once a minute per sender (they are retried). */
+    private final PeerLogLimit<String> rejectionLog = PeerLogLimit.perMinute();
+
     /** Checks a token received with a join/merge message (called by {@link CookieToken#authenticate}). */
     boolean verify(CookieToken token, Message msg) {
         GMS.GmsHeader gms = msg.getHeader(GMS_ID);
         Address from = msg.getSrc();
         boolean ok = proof.verify(token, msg);
         if (ok && gms != null && gms.getType() == GMS.GmsHeader.JOIN_REQ && UniqueNames.taken(view, gms.getMember())) {
-            LOG.warn("{}: refused a join from {}: a member of that name is already in the cluster", self(),
-                    displayName(gms.getMember()));
-            securityListener.accept("duplicate name " + displayName(gms.getMember()));
+            String joiner = displayName(gms.getMember());
+            long unlogged = rejectionLog.admit(joiner);
+            if (unlogged >= 0) { // a refused joiner retries its join several times
+                LOG.warn("{}: refused a join from {}: a member of that name is already in the cluster (further ones "
+                        + "from it are counted, not logged, for a minute{})", self(), joiner,
+                        PeerLogLimit.since(unlogged));
+            }
+            securityListener.accept("duplicate name " + joiner);
             return false;
         }
         if (!ok) {
             String reason = "rejected " + (gms == null ? "a message" : GMS.GmsHeader.type2String(gms.getType()))
                     + " from " + displayName(from) + ": missing or wrong cookie proof";
-            LOG.warn("{}: {}", self(), reason);
+            long unlogged = rejectionLog.admit(displayName(from));
+            if (unlogged >= 0) {
+                LOG.warn("{}: {} (further ones from there are counted, not logged, for a minute{})", self(), reason,
+                        PeerLogLimit.since(unlogged));
+            }
             securityListener.accept(reason);
         }
         return ok;

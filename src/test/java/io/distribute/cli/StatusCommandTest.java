@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,16 +44,27 @@ class StatusCommandTest {
 
             Object[] r = status("--url", url);
             assertEquals(Main.FAILED, r[0], r[1] + "" + r[2]);
+            String aAt = "127.0.0.1:" + a.boundAddress().getPort();
+            String bAt = "127.0.0.1:" + b.boundAddress().getPort();
+            List<String> lines = r[1].toString().lines().toList();
             assertEquals(List.of(a.selfNode() + "  NOT READY  (0 other node(s) connected, 1 required; connected to 0"
-                    + " of the 1 other nodes required)", "members (1):", "  " + a.selfNode() + "  (this node)"),
-                    r[1].toString().lines().toList());
+                    + " of the 1 other nodes required)", "members (1):", "  " + a.selfNode() + "  " + aAt
+                    + "  (this node, coordinator)"), lines.stream().filter(l -> !l.startsWith("view ")).toList());
+            assertTrue(lines.get(1).matches("view " + Pattern.quote(a.selfNode()) + "\\|[0-9]+, coordinator "
+                    + Pattern.quote(a.selfNode())), lines.get(1));
 
             a.connect(b.selfNode()).orElseThrow();
             c.awaitAgreement();
             r = status("--url", url + "/");
             assertEquals(Main.OK, r[0], r[1] + "" + r[2]);
-            assertEquals(List.of(a.selfNode() + "  READY  (1 other node(s) connected, 1 required)", "members (2):",
-                    "  " + a.selfNode() + "  (this node)", "  " + b.selfNode()), r[1].toString().lines().toList());
+            lines = r[1].toString().lines().toList();
+            String coordinator = lines.get(1).substring(lines.get(1).lastIndexOf(' ') + 1);
+            assertTrue(coordinator.equals(a.selfNode()) || coordinator.equals(b.selfNode()), lines.get(1));
+            String aTags = coordinator.equals(a.selfNode()) ? "  (this node, coordinator)" : "  (this node)";
+            String bTags = coordinator.equals(b.selfNode()) ? "  (coordinator)" : "";
+            assertEquals(List.of(a.selfNode() + "  READY  (1 other node(s) connected, 1 required)", lines.get(1),
+                    "members (2):", "  " + a.selfNode() + "  " + aAt + aTags, "  " + b.selfNode() + "  " + bAt + bTags),
+                    lines);
         }
     }
 
@@ -78,9 +90,13 @@ class StatusCommandTest {
 
     @Test
     void theEndpointsJsonIsReadBack() {
-        String json = "{\"self\":\"a\\\"b@h\",\"members\":[\"a\\\"b@h\",\"c@h\"],\"size\":2,\"connected\":1}";
+        String json = "{\"self\":\"a\\\"b@h\",\"viewId\":\"c@h|4\",\"coordinator\":\"c@h\",\"members\":["
+                + "{\"name\":\"a\\\"b@h\",\"address\":\"[::1]:7800\"},{\"name\":\"c@h\",\"address\":null}],"
+                + "\"size\":2,\"connected\":1}";
         assertEquals("a\"b@h", StatusCommand.field(json, "self"));
-        assertEquals(List.of("a\"b@h", "c@h"), StatusCommand.list(json, "members"));
+        assertEquals("c@h|4", StatusCommand.field(json, "viewId"));
+        assertEquals(List.of(new StatusCommand.Member("a\"b@h", "[::1]:7800"), new StatusCommand.Member("c@h", null)),
+                StatusCommand.members(json));
         assertEquals("1", StatusCommand.number(json, "connected"));
         assertEquals(null, StatusCommand.field(json, "reason"));
     }

@@ -18,12 +18,18 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,8 +63,10 @@ class HealthEndpointTest {
             assertEquals(503, notReady.statusCode(), notReady.body());
             assertTrue(notReady.body().contains("\"connected\":0,\"required\":1"), notReady.body());
             assertEquals("application/json; charset=utf-8", notReady.headers().firstValue("Content-Type").orElse(""));
-            assertEquals("{\"self\":\"" + a.selfNode() + "\",\"members\":[\"" + a.selfNode() + "\"],\"size\":1,"
-                    + "\"ready\":false}\n", get(at, "/members").body());
+            String alone = get(at, "/members").body();
+            assertEquals(List.of(a.selfNode()), List.copyOf(members(alone).keySet()), alone);
+            assertEquals(a.selfNode(), field(alone, "coordinator"), alone);
+            assertTrue(alone.endsWith(",\"size\":1,\"ready\":false}\n"), alone);
 
             a.connect(b.selfNode()).orElseThrow();
             c.awaitAgreement();
@@ -67,8 +75,8 @@ class HealthEndpointTest {
             assertEquals("{\"ready\":true,\"self\":\"" + a.selfNode() + "\",\"connected\":1,\"required\":1}\n",
                     ready.body());
             String members = get(at, "/members").body();
-            assertEquals("{\"self\":\"" + a.selfNode() + "\",\"members\":[\"" + a.selfNode() + "\",\""
-                    + b.selfNode() + "\"],\"size\":2,\"ready\":true}\n", members);
+            assertEquals(List.of(a.selfNode(), b.selfNode()), List.copyOf(members(members).keySet()), members);
+            assertTrue(members.endsWith(",\"size\":2,\"ready\":true}\n"), members);
 
             b.close();
             await().atMost(Duration.ofSeconds(5)).until(() -> get(at, "/health/ready").statusCode() == 503);
@@ -86,6 +94,68 @@ class HealthEndpointTest {
             assertTrue(a.httpAddress().isEmpty());
             assertThrows(ConnectException.class, () -> get(at, "/health/live"), "closed with its node");
         }
+    }
+
+    @Test
+    void membersListsEveryMemberWithItsAddressTheViewIdAndACoordinatorThatIsAMember() throws Exception {
+        try (TestCluster c = new TestCluster()) {
+            ClusterNode a = c.start("ma", TestCluster.testConfig().httpPort(Ports.next()).build());
+            ClusterNode b = c.start("mb");
+            ClusterNode d = c.start("mc");
+            b.connect(a.selfNode()).orElseThrow();
+            d.connect(a.selfNode()).orElseThrow();
+            c.awaitAgreement();
+            InetSocketAddress at = a.httpAddress().orElseThrow();
+
+            String json = get(at, "/members").body();
+            Map<String, String> expected = new LinkedHashMap<>();
+            for (ClusterNode n : List.of(a, b, d)) { // sorted by name: ma, mb, mc
+                expected.put(n.selfNode(), "127.0.0.1:" + n.boundAddress().getPort());
+            }
+            assertEquals(expected, members(json), json);
+            assertEquals(a.selfNode(), field(json, "self"), json);
+            String viewId = field(json, "viewId");
+            assertTrue(viewId != null && viewId.matches(".+\\|[0-9]+")
+                    && expected.containsKey(viewId.substring(0, viewId.lastIndexOf('|'))), json);
+            assertTrue(expected.containsKey(field(json, "coordinator")), json);
+            assertTrue(json.contains("\"size\":3,"), json);
+
+            b.close();
+            await().atMost(Duration.ofSeconds(5)).until(() -> members(get(at, "/members").body()).size() == 2);
+            String after = get(at, "/members").body();
+            assertEquals(List.of(a.selfNode(), d.selfNode()), List.copyOf(members(after).keySet()), after);
+            assertNotEquals(viewId, field(after, "viewId"), "a new view after a member left: " + after);
+            assertTrue(members(after).containsKey(field(after, "coordinator")), after);
+        }
+    }
+
+    @Test
+    void anEndpointOfAClosedNodeListsNoView() throws Exception {
+        try (TestCluster c = new TestCluster()) {
+            ClusterNode a = c.start("me");
+            try (HealthEndpoint e = HealthEndpoint.start(a, new InetSocketAddress("127.0.0.1", 0), 0)) {
+                assertEquals(List.of(a.selfNode()), List.copyOf(members(get(e.address(), "/members").body()).keySet()));
+                a.close();
+                assertEquals("{\"self\":\"nonode@nohost\",\"viewId\":null,\"coordinator\":null,\"members\":[],"
+                        + "\"size\":0,\"ready\":false}\n", get(e.address(), "/members").body());
+                assertEquals(503, get(e.address(), "/health/ready").statusCode());
+            }
+        }
+    }
+
+    /** {@code /members}' member objects in order: name to address. */
+    private static Map<String, String> members(String json) {
+        Map<String, String> out = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("\\{\"name\":\"([^\"]*)\",\"address\":(?:null|\"([^\"]*)\")}").matcher(json);
+        while (m.find()) {
+            out.put(m.group(1), m.group(2));
+        }
+        return out;
+    }
+
+    private static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\":\"([^\"]*)\"").matcher(json);
+        return m.find() ? m.group(1) : null;
     }
 
     @Test

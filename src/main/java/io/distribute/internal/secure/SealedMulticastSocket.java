@@ -22,19 +22,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Sending seals the packet's bytes as sent from this socket's bound address, which is the source address the
  * receivers see and authenticate. The socket must therefore be bound to a concrete address before it sends (JGroups
  * binds to its bind_addr); for a socket bound to the wildcard address a sender address can be given, else receivers
- * will see another source than the one sealed and drop the datagrams. Receiving drops, counts and logs (the first
- * few, then every 1000th) whatever does not open and waits for the next datagram; a drop never throws, because
- * JGroups would log an error for each. With a receive timeout set, each dropped datagram restarts the timeout.
+ * will see another source than the one sealed and drop the datagrams. Receiving drops, counts and logs (once a
+ * minute per source address at most, see {@link PeerLogLimit}) whatever does not open and waits for the next
+ * datagram; a drop never throws, because JGroups would log an error for each. With a receive timeout set, each
+ * dropped datagram restarts the timeout.
  */
 public class SealedMulticastSocket extends MulticastSocket {
 
     private static final Logger LOG = LoggerFactory.getLogger(SealedMulticastSocket.class);
-    private static final int LOGGED_FIRST = 10;
-    private static final int LOGGED_EVERY = 1000;
 
     private final DatagramSeal seal;
     private final InetSocketAddress configuredSender;
     private final AtomicLong drops = new AtomicLong();
+    private final PeerLogLimit<java.net.InetAddress> dropLog = PeerLogLimit.perMinute();
     private final AtomicBoolean warnedWildcard = new AtomicBoolean();
     private volatile InetSocketAddress sender;
 
@@ -154,9 +154,11 @@ public class SealedMulticastSocket extends MulticastSocket {
 
     private void logDrop(InetSocketAddress from, DatagramSeal.Drop why) {
         long n = drops.incrementAndGet();
-        if (n <= LOGGED_FIRST || n % LOGGED_EVERY == 0) {
-            LOG.warn("Dropped a datagram from {} on {}: {} ({} dropped on this socket{})", from,
-                    getLocalSocketAddress(), why, n, n == LOGGED_FIRST ? "; now logging every " + LOGGED_EVERY + "th" : "");
+        long unlogged = dropLog.admit(from.getAddress());
+        if (unlogged >= 0) {
+            LOG.warn("Dropped a datagram from {} on {}: {} ({} dropped on this socket{}); further ones from there are "
+                    + "counted, not logged, for a minute", from, getLocalSocketAddress(), why, n,
+                    PeerLogLimit.since(unlogged));
         }
     }
 }

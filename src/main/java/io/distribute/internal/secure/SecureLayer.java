@@ -20,8 +20,6 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -39,7 +37,6 @@ public final class SecureLayer implements SocketFactory {
     private static final Logger LOG = LoggerFactory.getLogger(SecureLayer.class);
     /** A probe answer is a view and a few addresses; a larger one is not from a node of ours. */
     static final int MAX_PROBE_ANSWER = 1 << 20;
-    private static final long LOG_EVERY_NANOS = 60_000_000_000L;
 
     private final Trust trust;
     private final DatagramSeal seal;
@@ -48,7 +45,7 @@ public final class SecureLayer implements SocketFactory {
     private volatile Supplier<byte[]> probeAnswer = () -> new byte[0];
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong authenticated = new AtomicLong();
-    private final Map<InetAddress, Long> lastLogged = new ConcurrentHashMap<>();
+    private final PeerLogLimit<InetAddress> refusalLog = PeerLogLimit.perMinute();
 
     /**
      * A layer whose connections are authenticated by the cookie's pre-shared key.
@@ -129,15 +126,11 @@ public final class SecureLayer implements SocketFactory {
     /** Counts a connection dropped before it authenticated; logs once a minute per source at most. */
     void refused(InetAddress source, String why) {
         refused.incrementAndGet();
-        long now = System.nanoTime();
-        Long last = lastLogged.get(source);
-        if (last == null || now - last > LOG_EVERY_NANOS) {
-            if (lastLogged.size() > 1024) {
-                lastLogged.clear();
-            }
-            lastLogged.put(source, now);
-            LOG.warn("{}: dropped a connection from {} that did not authenticate ({}); further ones from there "
-                    + "are counted, not logged, for a minute", owner, source.getHostAddress(), why);
+        long unlogged = refusalLog.admit(source);
+        if (unlogged >= 0) {
+            LOG.warn("{}: dropped a connection from {} that did not authenticate ({}{}); further ones from there "
+                    + "are counted, not logged, for a minute", owner, source.getHostAddress(), why,
+                    PeerLogLimit.since(unlogged));
         }
     }
 
