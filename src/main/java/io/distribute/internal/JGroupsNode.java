@@ -487,15 +487,21 @@ public final class JGroupsNode implements AutoCloseable {
             }
         }
         membersByName = byName;
-        Map<String, DownReason> reasons = new java.util.HashMap<>();
+        List<Member> incarnations = new ArrayList<>(v.size());
+        for (Address a : v.getMembersRaw()) {
+            if (!a.equals(me)) {
+                incarnations.add(Member.of(a));
+            }
+        }
+        Map<Address, DownReason> reasons = new java.util.HashMap<>();
         if (previous != null) {
             for (Address a : previous.getMembersRaw()) {
-                if (!v.containsMember(a) && NodeProtocol.nameOf(a) != null) {
-                    reasons.put(NodeProtocol.nameOf(a), protocol.reasonFor(a));
+                if (!v.containsMember(a)) {
+                    reasons.put(a, protocol.reasonFor(a));
                 }
             }
         }
-        membership.changed(peers, reasons);
+        membership.changed(incarnations, reasons);
         nextView.getAndSet(new CompletableFuture<>()).complete(v);
     }
 
@@ -503,6 +509,16 @@ public final class JGroupsNode implements AutoCloseable {
     public AutoCloseable subscribe(Consumer<MembershipEvent> listener) {
         synchronized (viewLock) {
             return membership.subscribe(listener);
+        }
+    }
+
+    /**
+     * Attaches a sink that gets every event synchronously, on the thread that applies the view and under the view
+     * lock (it must only enqueue); at {@link #close()} it gets the final LOCAL_STOP events before close returns.
+     */
+    public AutoCloseable attach(Consumer<MembershipEvent> sink) {
+        synchronized (viewLock) {
+            return membership.attach(sink);
         }
     }
 
