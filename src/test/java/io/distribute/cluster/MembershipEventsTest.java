@@ -32,14 +32,14 @@ class MembershipEventsTest {
         final AtomicInteger inFlight = new AtomicInteger();
         final AtomicInteger maxInFlight = new AtomicInteger();
         final Set<String> threads = Collections.synchronizedSet(new HashSet<>());
-        /** How long each call lasts: a slower listener widens the window in which two calls could overlap. */
-        private final long dwellNanos;
+        /** How long a call lasts, by event: a slow listener widens the window in which two calls could overlap. */
+        private final java.util.function.ToLongFunction<MembershipEvent> dwellNanos;
 
         Recorder() {
-            this(0);
+            this(e -> 0);
         }
 
-        Recorder(long dwellNanos) {
+        Recorder(java.util.function.ToLongFunction<MembershipEvent> dwellNanos) {
             this.dwellNanos = dwellNanos;
         }
 
@@ -47,8 +47,9 @@ class MembershipEventsTest {
         public void accept(MembershipEvent e) {
             maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
             threads.add(Thread.currentThread().getName());
-            if (dwellNanos > 0) {
-                java.util.concurrent.locks.LockSupport.parkNanos(dwellNanos);
+            long dwell = dwellNanos.applyAsLong(e);
+            if (dwell > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(dwell);
             }
             events.add(e);
             inFlight.decrementAndGet();
