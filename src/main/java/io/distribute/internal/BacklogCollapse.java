@@ -24,7 +24,8 @@ final class BacklogCollapse {
 
     /**
      * The net events that take a subscriber that has seen {@code seenUp} through {@code backlog}: first every
-     * {@code NodeDown} (with the reason of the node's last departure), then every {@code NodeUp}.
+     * {@code NodeDown} (with the reason of the node's last departure), then every {@code NodeUp}, each in the order
+     * of the node's last such event in the backlog.
      */
     static List<MembershipEvent> collapse(Set<String> seenUp, Iterable<MembershipEvent> backlog) {
         Set<String> up = new LinkedHashSet<>(seenUp);
@@ -32,28 +33,24 @@ final class BacklogCollapse {
         for (MembershipEvent e : backlog) {
             if (e instanceof MembershipEvent.NodeDown down) {
                 up.remove(down.node());
+                lastDown.remove(down.node()); // re-inserted: the map keeps the order of last departures
                 lastDown.put(down.node(), down.reason());
             } else {
+                up.remove(e.node());
                 up.add(e.node());
             }
         }
-        List<MembershipEvent> downs = new ArrayList<>();
-        List<MembershipEvent> ups = new ArrayList<>();
-        for (String n : seenUp) {
-            DownReason reason = lastDown.get(n);
-            if (reason != null) {
-                downs.add(new MembershipEvent.NodeDown(n, reason));
-                if (up.contains(n)) {
-                    ups.add(new MembershipEvent.NodeUp(n));
-                }
+        List<MembershipEvent> net = new ArrayList<>();
+        lastDown.forEach((n, reason) -> {
+            if (seenUp.contains(n)) {
+                net.add(new MembershipEvent.NodeDown(n, reason));
             }
-        }
+        });
         for (String n : up) {
-            if (!seenUp.contains(n)) {
-                ups.add(new MembershipEvent.NodeUp(n));
+            if (!seenUp.contains(n) || lastDown.containsKey(n)) {
+                net.add(new MembershipEvent.NodeUp(n));
             }
         }
-        downs.addAll(ups);
-        return downs;
+        return net;
     }
 }
