@@ -1,11 +1,14 @@
 package io.distribute.cluster;
 
 import io.distribute.Result;
+import io.distribute.internal.EventThreads;
+import io.distribute.internal.SubscriberQueue;
 import io.distribute.retry.RetryPolicy;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
@@ -27,13 +30,25 @@ public final class Cluster {
     private static volatile ClusterNode defaultNode;
     /** Subscriptions made through this facade; they follow the default node across stop and start. */
     private static final List<Listener> LISTENERS = new CopyOnWriteArrayList<>();
+    /** Delivers to facade listeners; never shut down (it outlives every node), its threads end when idle. */
+    private static final Executor EVENTS = EventThreads.pool("facade", 2000);
 
+    /**
+     * A facade listener: one queue for its whole life, fed by each default node in turn, so the listener is called
+     * one event at a time across stop and start, and the old node's LOCAL_STOP events (queued before its close
+     * returns) come before the new node's NodeUp.
+     */
     private static final class Listener implements Subscription {
-        final Consumer<MembershipEvent> consumer;
-        volatile Subscription current;
+        final SubscriberQueue queue;
+        /** The attachment to the current default node, if one is running. */
+        Subscription current;
 
         Listener(Consumer<MembershipEvent> consumer) {
-            this.consumer = consumer;
+            this.queue = new SubscriberQueue("Cluster.subscribe", consumer, EVENTS, SubscriberQueue.DEFAULT_CAPACITY);
+        }
+
+        void attachTo(ClusterNode node) {
+            current = node.attach(queue::offer);
         }
 
         @Override
@@ -42,7 +57,9 @@ public final class Cluster {
                 LISTENERS.remove(this);
                 if (current != null) {
                     current.close();
+                    current = null;
                 }
+                queue.close();
             }
         }
     }
@@ -65,7 +82,7 @@ public final class Cluster {
             if (r instanceof Result.Ok<ClusterNode, StartError> ok) {
                 defaultNode = ok.value();
                 for (Listener l : LISTENERS) {
-                    l.current = ok.value().subscribe(l.consumer);
+                    l.attachTo(ok.value());
                 }
                 return Result.ok();
             }
@@ -92,8 +109,10 @@ public final class Cluster {
     }
 
     /**
-     * Subscribes to membership events of this JVM's node, as {@link ClusterNode#subscribe}. The subscription
-     * outlives {@link #stop()}: after the next {@link #startNode} it receives that node's events too.
+     * Subscribes to membership events of this JVM's node, with the contract of {@link ClusterNode#subscribe}. The
+     * subscription outlives {@link #stop()}: after the next {@link #startNode} it receives that node's events too,
+     * still one at a time on one thread at a time, and always after the stopped node's final
+     * {@code NodeDown(node, LOCAL_STOP)} events.
      */
     public static Subscription subscribe(Consumer<MembershipEvent> listener) {
         if (listener == null) {
@@ -104,7 +123,7 @@ public final class Cluster {
             LISTENERS.add(l);
             ClusterNode n = defaultNode;
             if (n != null) {
-                l.current = n.subscribe(listener);
+                l.attachTo(n);
             }
             return l;
         }
@@ -138,7 +157,10 @@ public final class Cluster {
         return n != null && n.ping(node);
     }
 
-    /** Leaves the cluster gracefully; {@link #startNode} works again afterwards. Does nothing if not started. */
+    /**
+     * Leaves the cluster gracefully; {@link #startNode} works again afterwards. Does nothing if not started. When it
+     * returns, every {@link #subscribe} listener has its {@code NodeDown(node, LOCAL_STOP)} events queued.
+     */
     public static void stop() {
         synchronized (LOCK) {
             ClusterNode n = defaultNode;

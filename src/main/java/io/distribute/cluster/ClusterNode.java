@@ -153,9 +153,13 @@ public final class ClusterNode implements AutoCloseable {
      * every node connected now, then every later change, with nothing missed or repeated in between.
      *
      * <p>Contract: events for one subscriber arrive in order and never concurrently, on one of this node's event
-     * threads (never a JGroups thread). A listener should not block for long: it delays only its own later events,
-     * not other subscribers or the cluster. An exception it throws is logged and delivery goes on. When this node
-     * stops, the listener gets {@code NodeDown(node, LOCAL_STOP)} for every node still connected.
+     * threads (never a JGroups thread). A node that comes back under the same name (a restart) is a new incarnation:
+     * {@code NodeDown} for the old one comes before {@code NodeUp} for the new one. A listener should not block for
+     * long: it delays only its own later events, not other subscribers or the cluster. If it falls more than 10,000
+     * events behind, its backlog is collapsed to the net change (for each node at most a {@code NodeDown} then a
+     * {@code NodeUp}) and one WARN names it: it still ends with the true members but misses intermediate ups and
+     * downs. An exception it throws is logged and delivery goes on. When this node stops, the listener gets
+     * {@code NodeDown(node, LOCAL_STOP)} for every node still connected, always.
      */
     public Subscription subscribe(Consumer<MembershipEvent> listener) {
         if (listener == null) {
@@ -172,10 +176,27 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /**
+     * For {@link Cluster}'s facade: hands every event to {@code sink} synchronously, on the thread that applies the
+     * view (a JGroups thread), current members first; {@code sink} must only enqueue. {@link #close()} hands it the
+     * final LOCAL_STOP events before it returns.
+     */
+    Subscription attach(Consumer<MembershipEvent> sink) {
+        AutoCloseable a = node.attach(sink);
+        return () -> {
+            try {
+                a.close();
+            } catch (Exception e) {
+                LOG.debug("detaching from membership events: {}", e.toString());
+            }
+        };
+    }
+
+    /**
      * Watches {@code node} as Erlang's {@code monitor_node}: the future completes with its
-     * {@link MembershipEvent.NodeDown} when it goes down, at once with {@link DownReason#NOT_CONNECTED} if it is
+     * {@link MembershipEvent.NodeDown} when the incarnation connected now goes down (also when it restarts under the
+     * same name), at once with {@link DownReason#NOT_CONNECTED} if it is
      * not connected now, and with {@link DownReason#LOCAL_STOP} if this node stops first. Dependent stages run on
-     * this node's event threads.
+     * this node's event threads. A cancelled or completed future is forgotten at once.
      */
     public CompletableFuture<MembershipEvent.NodeDown> monitor(String node) {
         return this.node.monitor(node);

@@ -121,6 +121,11 @@ public final class JGroupsNode implements AutoCloseable {
         return views.subscribe(listener);
     }
 
+    /** Events delivered synchronously under the view lock; see {@link ViewTracker#attach}. */
+    public AutoCloseable attach(Consumer<MembershipEvent> sink) {
+        return views.attach(sink);
+    }
+
     /** Completes with {@code node}'s NodeDown; at once (NOT_CONNECTED) if it is not connected. */
     public CompletableFuture<MembershipEvent.NodeDown> monitor(String node) {
         return views.monitor(node);

@@ -2,123 +2,136 @@ package io.distribute.internal;
 
 import io.distribute.cluster.DownReason;
 import io.distribute.cluster.MembershipEvent;
+import org.jgroups.Address;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
  * Turns successive member lists into {@link MembershipEvent}s for subscribers and monitors.
  *
- * <p>Callers hold the node's view lock around {@link #changed}, {@link #subscribe} and {@link #monitor}: a new
- * subscriber gets the current members as {@code NodeUp} and then every later change, with no gap and no duplicate.
- * Each subscriber has its own queue, drained on this node's event threads one event at a time, so one subscriber's
- * events arrive in order and never concurrently, and a slow or throwing subscriber holds up nobody else. User code
- * never runs on a JGroups thread.
+ * <p>Members are incarnations ({@link Member}): a name that comes back under a new address is a new member, so its
+ * subscribers get {@code NodeDown(old)} then {@code NodeUp(new)}, even when one view both drops the old address and
+ * adds the new one, and monitors of the old incarnation complete.
+ *
+ * <p>Callers hold the node's view lock around {@link #changed}, {@link #subscribe}, {@link #attach}, {@link #monitor}
+ * and {@link #stop}: a new subscriber gets the current members as {@code NodeUp} and then every later change, with no
+ * gap and no duplicate. Each subscriber has its own {@link SubscriberQueue}, so its events arrive in order and never
+ * concurrently, and a slow or throwing subscriber holds up nobody else. User code never runs on a JGroups thread.
  */
 final class Membership {
 
     private static final Logger LOG = LoggerFactory.getLogger(Membership.class);
-    private static final AtomicInteger POOLS = new AtomicInteger();
 
     private final String self;
-    private final ExecutorService executor;
-    private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
-    /** Waiting monitors by node; a monitor that completes or is cancelled removes itself. */
-    private final Map<String, Set<CompletableFuture<MembershipEvent.NodeDown>>> monitors =
-            new java.util.concurrent.ConcurrentHashMap<>();
-    private Set<String> members = Set.of();
+    private final ThreadPoolExecutor executor = EventThreads.pool("node", 2000);
+    private final int capacity;
+    /** Where each event goes: the offer of a subscriber's queue, or an attached sink. */
+    private final List<Consumer<MembershipEvent>> sinks = new CopyOnWriteArrayList<>();
+    /** The queues of {@link #subscribe}d listeners (for tests: their backlogs). */
+    private final List<SubscriberQueue> queues = new CopyOnWriteArrayList<>();
+    /** Waiting monitors by incarnation; a monitor that completes or is cancelled removes itself. */
+    private final Map<Address, Set<CompletableFuture<MembershipEvent.NodeDown>>> monitors = new ConcurrentHashMap<>();
+    /** The current members by address, in view order. */
+    private Map<Address, Member> members = Map.of();
     private boolean stopped;
 
     Membership(String self) {
-        this.self = self;
-        int pool = POOLS.incrementAndGet();
-        AtomicInteger n = new AtomicInteger();
-        // A thread per subscriber that has events to deliver (none when idle): a slow subscriber holds only its own.
-        ThreadPoolExecutor ex = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 2, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "distribute-events-" + pool + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        this.executor = ex;
+        this(self, SubscriberQueue.DEFAULT_CAPACITY);
     }
 
-    /** A new member list (names, without self) and, for each departed member, why it left. */
-    void changed(List<String> now, Map<String, DownReason> reasons) {
+    /** With each subscriber's queue bounded at {@code capacity} events (see {@link SubscriberQueue}). */
+    Membership(String self, int capacity) {
+        this.self = self;
+        this.capacity = capacity;
+    }
+
+    /** A new member list (without self) and, for each departed member's address, why it left. */
+    void changed(List<Member> now, Map<Address, DownReason> reasons) {
         if (stopped) {
             return;
         }
-        Set<String> next = new LinkedHashSet<>(now);
+        Map<Address, Member> next = new LinkedHashMap<>();
+        now.forEach(m -> next.put(m.address(), m));
         List<MembershipEvent> events = new ArrayList<>();
-        for (String m : members) {
-            if (!next.contains(m)) {
-                events.add(new MembershipEvent.NodeDown(m, reasons.getOrDefault(m, DownReason.UNRESPONSIVE)));
+        List<Address> departed = new ArrayList<>();
+        // Departures first: a name that left and came back in this one view reads NodeDown(old), NodeUp(new).
+        for (Member m : members.values()) {
+            if (!next.containsKey(m.address())) {
+                events.add(new MembershipEvent.NodeDown(m.name(),
+                        reasons.getOrDefault(m.address(), DownReason.UNRESPONSIVE)));
+                departed.add(m.address());
             }
         }
-        for (String m : next) {
-            if (!members.contains(m)) {
-                events.add(new MembershipEvent.NodeUp(m));
+        for (Member m : next.values()) {
+            if (!members.containsKey(m.address())) {
+                events.add(new MembershipEvent.NodeUp(m.name()));
             }
         }
         members = next;
         for (MembershipEvent e : events) {
             LOG.info("{}: {}", self, e);
-            for (Subscriber s : subscribers) {
-                s.offer(e);
-            }
+            sinks.forEach(s -> s.accept(e));
+        }
+        int d = 0;
+        for (MembershipEvent e : events) {
             if (e instanceof MembershipEvent.NodeDown down) {
-                Set<CompletableFuture<MembershipEvent.NodeDown>> waiting = monitors.remove(down.node());
-                if (waiting != null) {
-                    waiting.forEach(f -> complete(f, down));
-                }
+                completeMonitors(departed.get(d++), down);
             }
         }
     }
 
-    /** Subscribes; the current members arrive first as NodeUp. */
+    /** Subscribes {@code listener} through its own queue; the current members arrive first as NodeUp. */
     AutoCloseable subscribe(Consumer<MembershipEvent> listener) {
-        Subscriber s = new Subscriber(listener);
+        SubscriberQueue q = new SubscriberQueue(self, listener, executor, capacity);
+        AutoCloseable detach = attach(q::offer);
+        queues.add(q);
+        return () -> {
+            q.close();
+            queues.remove(q);
+            detach.close();
+        };
+    }
+
+    /**
+     * Attaches {@code sink}, called on the caller's thread (a JGroups thread, under the view lock) with the current
+     * members as NodeUp and then every event, until detached: it must only hand the event on, never block.
+     * At {@link #stop()} it gets the final LOCAL_STOP events before stop returns.
+     */
+    AutoCloseable attach(Consumer<MembershipEvent> sink) {
         if (stopped) {
-            return s::close;
+            return () -> { };
         }
-        for (String m : members) {
-            s.offer(new MembershipEvent.NodeUp(m));
+        for (Member m : members.values()) {
+            sink.accept(new MembershipEvent.NodeUp(m.name()));
         }
-        subscribers.add(s);
-        return s::close;
+        sinks.add(sink);
+        return () -> sinks.remove(sink);
     }
 
     /** Completes with the node's NodeDown; at once if it is not connected (or this node stopped). */
     CompletableFuture<MembershipEvent.NodeDown> monitor(String node) {
         CompletableFuture<MembershipEvent.NodeDown> f = new CompletableFuture<>();
+        Address watched = stopped || node == null ? null : addressOf(node);
         if (stopped) {
             complete(f, new MembershipEvent.NodeDown(String.valueOf(node), DownReason.LOCAL_STOP));
-        } else if (node == null || !members.contains(node)) {
+        } else if (watched == null) {
             complete(f, new MembershipEvent.NodeDown(String.valueOf(node), DownReason.NOT_CONNECTED));
         } else {
-            monitors.compute(node, (k, set) -> {
-                Set<CompletableFuture<MembershipEvent.NodeDown>> s = set != null ? set
-                        : java.util.concurrent.ConcurrentHashMap.newKeySet();
-                s.add(f);
-                return s;
-            });
-            f.whenComplete((down, t) -> monitors.computeIfPresent(node, (k, set) -> {
+            monitors.computeIfAbsent(watched, k -> ConcurrentHashMap.newKeySet()).add(f);
+            f.whenComplete((down, t) -> monitors.computeIfPresent(watched, (k, set) -> {
                 set.remove(f);
                 return set.isEmpty() ? null : set;
             }));
@@ -127,26 +140,25 @@ final class Membership {
     }
 
     /**
-     * This node stops: subscribers get NodeDown(LOCAL_STOP) for every member, monitors complete with LOCAL_STOP,
-     * queued events are still delivered, then the event threads end.
+     * This node stops: subscribers and sinks get NodeDown(LOCAL_STOP) for every member, monitors complete with
+     * LOCAL_STOP. Queued events are still delivered; the event threads end soon after.
      */
     void stop() {
         if (stopped) {
             return;
         }
         stopped = true;
-        for (String m : members) {
-            MembershipEvent down = new MembershipEvent.NodeDown(m, DownReason.LOCAL_STOP);
-            subscribers.forEach(s -> s.offer(down));
+        for (Member m : members.values()) {
+            MembershipEvent down = new MembershipEvent.NodeDown(m.name(), DownReason.LOCAL_STOP);
+            sinks.forEach(s -> s.accept(down));
+            completeMonitors(m.address(), (MembershipEvent.NodeDown) down);
         }
-        members = Set.of();
-        for (Map.Entry<String, Set<CompletableFuture<MembershipEvent.NodeDown>>> e : monitors.entrySet()) {
-            MembershipEvent.NodeDown down = new MembershipEvent.NodeDown(e.getKey(), DownReason.LOCAL_STOP);
-            e.getValue().forEach(f -> complete(f, down));
-        }
-        monitors.clear();
-        subscribers.clear();
-        executor.shutdown();
+        members = Map.of();
+        sinks.clear();
+        queues.clear();
+        // The pool is not shut down: a queue still draining must be able to hand on (an event offered at the end of
+        // a drain would otherwise be refused and lost). Its threads end once idle, and quickly from now on.
+        executor.setKeepAliveTime(10, TimeUnit.MILLISECONDS);
     }
 
     /** Monitors still waiting (for tests). */
@@ -154,12 +166,30 @@ final class Membership {
         return monitors.values().stream().mapToInt(Set::size).sum();
     }
 
-    /** Waits (bounded) until queued events are delivered and the event threads have ended. */
-    void awaitStopped(long millis) {
-        try {
-            executor.awaitTermination(millis, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /** The longest backlog of any subscriber (for tests). */
+    int largestBacklog() {
+        return queues.stream().mapToInt(SubscriberQueue::backlog).max().orElse(0);
+    }
+
+    /** How often subscribers' backlogs were collapsed (for tests). */
+    int collapses() {
+        return queues.stream().mapToInt(SubscriberQueue::collapses).sum();
+    }
+
+    /** The address of the current member called {@code node}, or null. */
+    private Address addressOf(String node) {
+        for (Member m : members.values()) {
+            if (m.name().equals(node)) {
+                return m.address();
+            }
+        }
+        return null;
+    }
+
+    private void completeMonitors(Address incarnation, MembershipEvent.NodeDown down) {
+        Set<CompletableFuture<MembershipEvent.NodeDown>> waiting = monitors.remove(incarnation);
+        if (waiting != null) {
+            waiting.forEach(f -> complete(f, down));
         }
     }
 
@@ -167,57 +197,8 @@ final class Membership {
     private void complete(CompletableFuture<MembershipEvent.NodeDown> f, MembershipEvent.NodeDown down) {
         try {
             executor.execute(() -> f.complete(down));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            f.complete(down); // executor shut down: we are on the stopping thread, not a JGroups one
-        }
-    }
-
-    /** One subscriber: a queue drained by at most one task at a time. */
-    private final class Subscriber {
-        private final Consumer<MembershipEvent> listener;
-        private final Queue<MembershipEvent> queue = new ConcurrentLinkedQueue<>();
-        private final AtomicBoolean draining = new AtomicBoolean();
-        private volatile boolean closed;
-
-        Subscriber(Consumer<MembershipEvent> listener) {
-            this.listener = listener;
-        }
-
-        void offer(MembershipEvent e) {
-            queue.add(e);
-            schedule();
-        }
-
-        private void schedule() {
-            if (!closed && !queue.isEmpty() && draining.compareAndSet(false, true)) {
-                try {
-                    executor.execute(this::drain);
-                } catch (java.util.concurrent.RejectedExecutionException e) {
-                    draining.set(false);
-                }
-            }
-        }
-
-        private void drain() {
-            try {
-                MembershipEvent e;
-                while (!closed && (e = queue.poll()) != null) {
-                    try {
-                        listener.accept(e);
-                    } catch (RuntimeException | Error t) {
-                        LOG.warn("{}: a membership subscriber threw on {}", self, e, t);
-                    }
-                }
-            } finally {
-                draining.set(false);
-            }
-            schedule(); // an event offered while we were finishing
-        }
-
-        void close() {
-            closed = true;
-            subscribers.remove(this);
-            queue.clear();
+        } catch (RejectedExecutionException e) {
+            f.complete(down); // cannot happen with an unbounded pool that is never shut down; never lose a completion
         }
     }
 }

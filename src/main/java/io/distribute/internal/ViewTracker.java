@@ -83,15 +83,21 @@ final class ViewTracker {
         }
         peers = List.copyOf(names);
         membersByName = byName;
-        Map<String, DownReason> reasons = new HashMap<>();
+        List<Member> incarnations = new ArrayList<>(v.size());
+        for (Address a : v.getMembersRaw()) {
+            if (!a.equals(me)) {
+                incarnations.add(Member.of(a));
+            }
+        }
+        Map<Address, DownReason> reasons = new HashMap<>();
         if (previous != null) {
             for (Address a : previous.getMembersRaw()) {
-                if (!v.containsMember(a) && NodeProtocol.nameOf(a) != null) {
-                    reasons.put(NodeProtocol.nameOf(a), departures.apply(a));
+                if (!v.containsMember(a)) {
+                    reasons.put(a, departures.apply(a));
                 }
             }
         }
-        membership.changed(peers, reasons);
+        membership.changed(incarnations, reasons);
         nextView.getAndSet(new CompletableFuture<>()).complete(v);
     }
 
@@ -114,6 +120,16 @@ final class ViewTracker {
     AutoCloseable subscribe(Consumer<MembershipEvent> listener) {
         synchronized (lock) {
             return membership.subscribe(listener);
+        }
+    }
+
+    /**
+     * Attaches a sink that gets every event synchronously, on the thread that applies the view and under the view
+     * lock (it must only enqueue); when the node closes it gets the final LOCAL_STOP events before close returns.
+     */
+    AutoCloseable attach(Consumer<MembershipEvent> sink) {
+        synchronized (lock) {
+            return membership.attach(sink);
         }
     }
 

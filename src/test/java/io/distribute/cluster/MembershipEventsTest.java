@@ -32,11 +32,25 @@ class MembershipEventsTest {
         final AtomicInteger inFlight = new AtomicInteger();
         final AtomicInteger maxInFlight = new AtomicInteger();
         final Set<String> threads = Collections.synchronizedSet(new HashSet<>());
+        /** How long a call lasts, by event: a slow listener widens the window in which two calls could overlap. */
+        private final java.util.function.ToLongFunction<MembershipEvent> dwellNanos;
+
+        Recorder() {
+            this(e -> 0);
+        }
+
+        Recorder(java.util.function.ToLongFunction<MembershipEvent> dwellNanos) {
+            this.dwellNanos = dwellNanos;
+        }
 
         @Override
         public void accept(MembershipEvent e) {
             maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
             threads.add(Thread.currentThread().getName());
+            long dwell = dwellNanos.applyAsLong(e);
+            if (dwell > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(dwell);
+            }
             events.add(e);
             inFlight.decrementAndGet();
         }
@@ -158,6 +172,39 @@ class MembershipEventsTest {
             a.close();
             assertEquals(DownReason.LOCAL_STOP, staying.get(2, TimeUnit.SECONDS).reason());
             assertEquals(DownReason.LOCAL_STOP, a.monitor("x@127.0.0.1").get(1, TimeUnit.SECONDS).reason());
+        }
+    }
+
+    @Test
+    void aNodeKilledAndRestartedUnderItsNameIsDownThenUpAndOnlyTheOldMonitorCompletes() throws Exception {
+        int port = Ports.next();
+        String x = "phoenix@127.0.0.1:" + port;
+        try (TestCluster c = TestCluster.of("watch", 1)) {
+            ClusterNode a = c.get(0);
+            Recorder r = new Recorder();
+            CompletableFuture<MembershipEvent.NodeDown> oldOne;
+            try (ChildNode first = ChildNode.start(x, COOKIE, 2000, port, 1)) {
+                assertEquals(Result.ok(), a.connect(x));
+                a.subscribe(r);
+                oldOne = a.monitor(x);
+                first.kill();
+            }
+            // The same name and port, a new process: a new incarnation.
+            try (ChildNode second = ChildNode.start(x, COOKIE, 2000, port, 1)) {
+                assertEquals(Result.ok(), a.connect(x, RetryPolicy.defaults().withMaxAttempts(10)));
+                await().atMost(Duration.ofSeconds(5)).until(() -> r.snapshot().size() >= 3);
+                assertEquals(List.of(new MembershipEvent.NodeUp(x), new MembershipEvent.NodeDown(x, DownReason.CRASHED),
+                        new MembershipEvent.NodeUp(x)), r.snapshot());
+                assertEquals(new MembershipEvent.NodeDown(x, DownReason.CRASHED), oldOne.get(1, TimeUnit.SECONDS));
+                CompletableFuture<MembershipEvent.NodeDown> newOne = a.monitor(x);
+                assertFalse(newOne.isDone(), "the new incarnation is up: its monitor waits");
+                assertEquals("BYE", second.ask("exit", "BYE", 10));
+                assertEquals(new MembershipEvent.NodeDown(x, DownReason.LEFT), newOne.get(3, TimeUnit.SECONDS));
+                await().atMost(Duration.ofSeconds(2)).until(() -> r.snapshot().size() >= 4);
+                assertEquals(new MembershipEvent.NodeDown(x, DownReason.LEFT), r.snapshot().get(3));
+                assertEquals(4, r.snapshot().size());
+                assertEquals(1, r.maxInFlight.get());
+            }
         }
     }
 
