@@ -77,6 +77,11 @@ final class Connector {
                     return Result.err(ConnectFailure.refused(Kind.COOKIE_REJECTED, "node " + t.text()
                             + " rejected our cookie: it belongs to a cluster with another cookie"));
                 }
+                if (lookup.noConnection()) {
+                    return Result.err(ConnectFailure.refused(Kind.UNREACHABLE, "host " + t.host() + " is unreachable: "
+                            + "no port of it accepted a connection within the connect timeout (host down, or packets "
+                            + "dropped by a firewall)"));
+                }
                 return Result.err(lookup.silent() && System.nanoTime() >= deadline ? ConnectFailure.timeout()
                         : ConnectFailure.notFound());
             }

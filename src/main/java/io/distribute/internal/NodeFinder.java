@@ -63,8 +63,11 @@ final class NodeFinder {
         this.layer = layer;
     }
 
-    /** What a search for one node found: its answer, or else whether a port rejected our cookie or stayed silent. */
-    record Lookup(ProbeAnswers.Answer found, boolean cookieRejected, boolean silent) {
+    /**
+     * What a search for one node found: its answer; else whether a port rejected our cookie, whether one accepted a
+     * connection but stayed silent, and whether no port let us connect at all (the host drops our packets).
+     */
+    record Lookup(ProbeAnswers.Answer found, boolean cookieRejected, boolean silent, boolean noConnection) {
     }
 
     /**
@@ -104,25 +107,30 @@ final class NodeFinder {
     Lookup find(List<PhysicalAddress> targets, String name, long deadlineNanos) throws InterruptedException {
         boolean rejected = false;
         boolean silent = false;
+        int unconnected = 0;
         try (Search search = search(targets, name, deadlineNanos)) {
             for (int n = 0; n < targets.size(); n++) {
                 long left = deadlineNanos - System.nanoTime();
                 Reply reply = left > 0 ? search.replies.poll(left, TimeUnit.NANOSECONDS) : null;
                 if (reply == null) {
-                    silent = true; // a port still handshaking at the deadline: something listens but does not answer
-                    break;
+                    // Probes still run at the deadline: handshakes that got no answer, or TCP connects that did not
+                    // even get that far (every other reply so far was one too: the host drops our packets).
+                    boolean none = unconnected == n && !search.anyConnected();
+                    return new Lookup(null, rejected, !none, none);
                 }
                 if (reply.found() && name.equals(nameOnly(reply.answer().name()))) {
-                    return new Lookup(reply.answer(), false, false);
+                    return new Lookup(reply.answer(), false, false, false);
                 }
                 if (reply.result() instanceof ProbeResult.CookieRejected) {
                     rejected = true;
                 } else if (reply.result() instanceof ProbeResult.NoAnswer) {
                     silent = true;
+                } else if (reply.result() instanceof ProbeResult.NoConnection) {
+                    unconnected++;
                 }
             }
         }
-        return new Lookup(null, rejected, silent);
+        return new Lookup(null, rejected, silent, !targets.isEmpty() && unconnected == targets.size());
     }
 
     /** The name part of a node name ({@code a} of {@code a@host}). */
@@ -142,6 +150,11 @@ final class NodeFinder {
 
         BlockingQueue<Reply> replies() {
             return replies;
+        }
+
+        /** Whether any probe of this search got a TCP connection (whatever came of it). */
+        private boolean anyConnected() {
+            return open.stream().anyMatch(c -> c instanceof java.net.Socket s && s.isConnected());
         }
 
         private void track(Closeable c) {

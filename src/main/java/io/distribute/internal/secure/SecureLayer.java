@@ -239,6 +239,9 @@ public final class SecureLayer implements SocketFactory {
 
         /** Something listens but gave no usable answer: not TLS, closed, or too slow. */
         record NoAnswer(String why) implements ProbeResult {}
+
+        /** No TCP connection could be opened in time: the host drops packets (blackholed, firewalled) or is down. */
+        record NoConnection(String why) implements ProbeResult {}
     }
 
     /** Asks the port {@code target} whether it is the node named {@code name} (the part before '@'). */
@@ -253,7 +256,12 @@ public final class SecureLayer implements SocketFactory {
         track.accept(s);
         try {
             s.setTcpNoDelay(true);
-            s.connect(target, Math.max(1, timeoutMillis));
+            try {
+                s.connect(target, Math.max(1, timeoutMillis));
+            } catch (java.net.SocketTimeoutException | java.net.NoRouteToHostException e) {
+                // From the TCP connect itself: the handshake's own failures come wrapped in HandshakeFailed.
+                return new ProbeResult.NoConnection(e.toString());
+            }
             s.setSoTimeout(Math.max(1, timeoutMillis));
             DataInputStream in = new DataInputStream(s.getInputStream());
             int n = in.readInt();
