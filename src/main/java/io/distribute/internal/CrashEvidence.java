@@ -5,7 +5,6 @@ import io.distribute.internal.secure.SecureLayer;
 import io.distribute.internal.secure.SecureLayer.ProbeResult;
 import org.jgroups.Address;
 import org.jgroups.BytesMessage;
-import org.jgroups.Event;
 import org.jgroups.Message;
 import org.jgroups.PhysicalAddress;
 import org.jgroups.View;
@@ -13,14 +12,12 @@ import org.jgroups.blocks.cs.BaseServer;
 import org.jgroups.blocks.cs.Connection;
 import org.jgroups.blocks.cs.ConnectionListener;
 import org.jgroups.protocols.TCP;
-import org.jgroups.protocols.VERIFY_SUSPECT2;
 import org.jgroups.stack.IpAddress;
 import org.jgroups.stack.Protocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -34,9 +31,11 @@ import java.util.concurrent.TimeUnit;
  * hint: JGroups closes one of two connections opened at once, a network can reset one, a frozen process keeps its
  * own. On such a hint (a transport connection that closes without JGroups' graceful-close marker on TCP stacks; the
  * crash watch connection on udp, see {@link CrashWatch}) the member's address is probed: if nothing listens there
- * any more, or a new incarnation answers, the process is gone, and the member is suspected (VERIFY_SUSPECT2 still
- * confirms). If the member answers, or does not answer at all (frozen, cut off), nothing happens: heartbeats decide.
- * Only authenticated connections exist below JGroups, so a stranger's connection is never even a hint.
+ * any more, or a new incarnation answers, the process is gone. That probe is the verification: the member is
+ * suspected straight to GMS (VERIFY_SUSPECT2's one unanswered message would add no evidence, only its timeout), and
+ * every other member is told, each of which probes the address itself before it acts. If the member answers, or
+ * does not answer at all (frozen, cut off), nothing happens: heartbeats decide. Only authenticated connections exist
+ * below JGroups, so a stranger's connection is never even a hint.
  */
 final class CrashEvidence {
 
@@ -58,13 +57,16 @@ final class CrashEvidence {
 
     private final NodeProtocol node;
     private final Departures departures;
+    private final java.util.function.Consumer<Address> confirmed;
     private final Set<Address> checking = ConcurrentHashMap.newKeySet();
     private volatile SecureLayer layer;
     private volatile CrashWatch watch;
 
-    CrashEvidence(NodeProtocol node, Departures departures) {
+    /** @param confirmed raises a suspicion of a member whose process is known gone, straight to GMS */
+    CrashEvidence(NodeProtocol node, Departures departures, java.util.function.Consumer<Address> confirmed) {
         this.node = node;
         this.departures = departures;
+        this.confirmed = confirmed;
     }
 
     /** The layer probes go through; set before the channel connects. */
@@ -133,6 +135,11 @@ final class CrashEvidence {
 
     /** Something suggests {@code member} died: check its address off the JGroups thread. */
     void hint(Address member) {
+        check(member, true);
+    }
+
+    /** Checks {@code member}'s address on a check thread; {@code report}: tell the others if it is gone. */
+    private void check(Address member, boolean report) {
         View v = node.view();
         if (v == null || !v.containsMember(member) || member.equals(node.getAddress()) || !checking.add(member)) {
             return;
@@ -140,8 +147,11 @@ final class CrashEvidence {
         try {
             CHECKS.execute(() -> {
                 try {
-                    if (gone(member)) {
-                        crashSeen(member);
+                    switch (verdict(member)) {
+                        case GONE -> crashSeen(member, report);
+                        // Its own process answered: a crash someone reported does not label a later removal.
+                        case ANSWERED -> departures.alive(member);
+                        case UNKNOWN -> { }
                     }
                 } finally {
                     checking.remove(member);
@@ -152,12 +162,18 @@ final class CrashEvidence {
         }
     }
 
-    /** True when {@code member}'s address refuses connections, or another incarnation of its name answers there. */
-    private boolean gone(Address member) {
+    /** What a probe of a member's address says of its process. */
+    private enum Verdict { GONE, ANSWERED, UNKNOWN }
+
+    /**
+     * GONE when {@code member}'s address refuses connections, or another incarnation of its name answers there;
+     * ANSWERED when the member itself answers; UNKNOWN otherwise (frozen, cut off, too slow).
+     */
+    private Verdict verdict(Address member) {
         SecureLayer l = layer;
         String name = NodeProtocol.nameOf(member);
         if (l == null || name == null || !(node.physicalAddressOf(member) instanceof IpAddress ip)) {
-            return false;
+            return Verdict.UNKNOWN;
         }
         int at = name.indexOf('@');
         InetSocketAddress where = new InetSocketAddress(ip.getIpAddress(), ip.getPort());
@@ -170,55 +186,48 @@ final class CrashEvidence {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return false;
+                return Verdict.UNKNOWN;
             }
             r = l.probe(where, namePart, CHECK_TIMEOUT_MS);
         }
         if (r instanceof ProbeResult.Refused) {
-            return true;
+            return Verdict.GONE;
         }
         if (r instanceof ProbeResult.Answer a) {
             try {
-                return !member.equals(ProbeAnswers.read(a.body()).from());
+                return member.equals(ProbeAnswers.read(a.body()).from()) ? Verdict.ANSWERED : Verdict.GONE;
             } catch (java.io.IOException e) {
-                return false;
+                return Verdict.UNKNOWN;
             }
         }
         LOG.debug("{}: {} closed a connection but its address still listens ({}): not a crash", node.getAddress(),
                 name, r);
-        return false;
+        return Verdict.UNKNOWN;
     }
 
-    /** {@code member}'s process is gone. Tell everyone (the coordinator labels the removal) and suspect it here. */
-    private void crashSeen(Address member) {
+    /** {@code member}'s process is gone: label the removal, tell everyone (each checks for itself), suspect it. */
+    private void crashSeen(Address member, boolean report) {
         departures.record(member, DownReason.CRASHED);
-        NodeHeader hdr = new NodeHeader(NodeHeader.CRASHED, 0)
-                .reasons(new Address[] {member}, new byte[] {Departures.code(DownReason.CRASHED)});
-        // Reliable, unlike distribute's other messages: the coordinator must hear it to label the removal.
-        node.sendDown(new BytesMessage(null).putHeader(node.getId(), hdr).setFlag(Message.Flag.OOB));
-        suspect(member);
+        if (report) {
+            NodeHeader hdr = new NodeHeader(NodeHeader.CRASHED, 0)
+                    .reasons(new Address[] {member}, new byte[] {Departures.code(DownReason.CRASHED)});
+            // Reliable, unlike distribute's other messages: the coordinator must hear it to label the removal.
+            node.sendDown(new BytesMessage(null).putHeader(node.getId(), hdr).setFlag(Message.Flag.OOB));
+        }
+        View v = node.view();
+        if (v != null && v.containsMember(member) && !member.equals(node.getAddress())) {
+            confirmed.accept(member);
+        }
     }
 
-    /** Another member found {@code hdr.members[0]} gone. */
+    /**
+     * Another member found {@code hdr.members[0]} gone. Its word labels the removal, but this node suspects only on
+     * its own evidence: it probes the address too (a member cut off from us, not gone, still answers here).
+     */
     void received(NodeHeader hdr) {
         departures.learn(hdr);
         if (hdr.members.length == 1) {
-            suspect(hdr.members[0]);
-        }
-    }
-
-    /** Raises a suspicion where failure detectors do, so VERIFY_SUSPECT2 checks it before GMS acts. */
-    private void suspect(Address member) {
-        View v = node.view();
-        if (v == null || !v.containsMember(member) || member.equals(node.getAddress())) {
-            return;
-        }
-        Protocol verify = node.getProtocolStack().findProtocol(VERIFY_SUSPECT2.class);
-        Event e = new Event(Event.SUSPECT, List.of(member));
-        if (verify != null) {
-            verify.up(e);
-        } else {
-            node.passUp(e);
+            check(hdr.members[0], false);
         }
     }
 }

@@ -12,6 +12,7 @@ import org.jgroups.ViewId;
 import org.jgroups.conf.ClassConfigurator;
 import org.jgroups.protocols.AUTH;
 import org.jgroups.protocols.AuthHeader;
+import org.jgroups.protocols.VERIFY_SUSPECT2;
 import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.stack.Protocol;
 import org.jgroups.util.ExtendedUUID;
@@ -68,9 +69,9 @@ public class NodeProtocol extends Protocol {
     private CookieProof proof;
     private final MergeTrigger merges = new MergeTrigger(this);
     private final SuspicionRelay suspicions = new SuspicionRelay(() -> getTransport().getTimer(), () -> this.view,
-            a -> up_prot.up(new Event(Event.SUSPECT, List.of(a))));
+            this::verify, this::raise);
     private final Departures departures = new Departures(System::nanoTime);
-    private final CrashEvidence crashes = new CrashEvidence(this, departures);
+    private final CrashEvidence crashes = new CrashEvidence(this, departures, this::crashConfirmed);
     private final Pinger pinger = new Pinger((member, req) ->
             send(new BytesMessage(member), new NodeHeader(NodeHeader.PING, req)));
     private volatile View view;
@@ -127,6 +128,7 @@ public class NodeProtocol extends Protocol {
             sweeper.cancel(false);
         }
         crashes.stop();
+        suspicions.stop();
         pinger.stop();
         super.stop();
     }
@@ -296,7 +298,7 @@ public class NodeProtocol extends Protocol {
             departures.record(leaver, DownReason.LEFT);
             // GMS drops a leave request that arrives while a merge holds its queue; the leaver is gone by then
             // and would stay listed until heartbeats time out. Raise it as a suspect until it is out of the view.
-            suspicions.suspected(leaver);
+            suspicions.left(leaver);
         } else if (gms.getType() == GMS.GmsHeader.VIEW) {
             merges.ackDuplicateView(msg, view);
         }
@@ -347,6 +349,27 @@ public class NodeProtocol extends Protocol {
 
     View view() {
         return view;
+    }
+
+    /** A suspicion for VERIFY_SUSPECT2 to check: it passes it up only if the member does not answer. */
+    private void verify(Address member) {
+        Protocol verifier = getProtocolStack().findProtocol(VERIFY_SUSPECT2.class);
+        if (verifier != null) {
+            verifier.up(new Event(Event.SUSPECT, List.of(member)));
+        } else {
+            raise(member);
+        }
+    }
+
+    /** A suspicion straight to GMS (above this protocol). */
+    private void raise(Address member) {
+        up_prot.up(new Event(Event.SUSPECT, List.of(member)));
+    }
+
+    /** The crash check found {@code member}'s process gone: that is the verification, suspect it now. */
+    private void crashConfirmed(Address member) {
+        suspicions.suspected(member);
+        raise(member);
     }
 
     void sendDown(Message msg) {

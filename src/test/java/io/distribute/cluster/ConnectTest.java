@@ -150,7 +150,8 @@ class ConnectTest {
             long start = System.nanoTime();
             assertInstanceOf(ConnectError.NodeNotFound.class, error(a.connect("ghost@127.0.0.1:" + free)));
             long ms = (System.nanoTime() - start) / 1_000_000;
-            assertTrue(ms < 2000, "refused ports should fail fast, took " + ms + " ms");
+            // Refused ports answer at once: NodeNotFound comes well before the 5 s connect timeout, not at it.
+            assertTrue(ms < 4000, "refused ports should fail fast, took " + ms + " ms");
             assertEquals(List.of(), a.nodes());
         }
     }

@@ -243,7 +243,8 @@ class MembershipEventsTest {
             ClusterNode a = c.start("retrier");
             int port = Ports.next();
             Thread starter = new Thread(() -> {
-                await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> true);
+                // Late: the retrier's first attempts find nobody (and it lists nobody meanwhile).
+                await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> a.nodes().isEmpty());
                 c.add(ClusterNode.start("late@127.0.0.1:" + port, COOKIE, TestCluster.testConfig().build()).orElseThrow());
             });
             starter.start();

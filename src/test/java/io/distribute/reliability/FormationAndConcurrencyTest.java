@@ -63,7 +63,9 @@ class FormationAndConcurrencyTest {
             long ms = (System.nanoTime() - t0) / 1_000_000;
             System.out.println("5 nodes started at once -> one cluster in " + ms + " ms");
             assertEquals(4, c.get(0).nodes().size(), c.dump());
-            assertTrue(ms < 2000, "one cluster after " + ms + " ms");
+            // Bounded by the join (max_join_attempts x joinTimeout), not by a wall-clock target that a shared machine
+            // misses: one cluster must not need a stock merge round (10-30 s).
+            assertTrue(ms < 5000, "one cluster after " + ms + " ms");
         }
     }
 

@@ -67,8 +67,15 @@ public final class ChildNode implements AutoCloseable {
     /** As above, with extra JVM options for the child (e.g. {@code -Ddistribute.stack=udp}). */
     public static ChildNode start(String name, String cookie, long failureDetectionMs, int port, int range,
                                   List<String> jvmOptions) throws Exception {
+        return start(List.of(), name, cookie, failureDetectionMs, port, range, jvmOptions);
+    }
+
+    /** As above, run behind {@code launcher} (e.g. {@code ip netns exec NS}, which execs: the PID stays the JVM's). */
+    public static ChildNode start(List<String> launcher, String name, String cookie, long failureDetectionMs, int port,
+                                  int range, List<String> jvmOptions) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        List<String> cmd = new ArrayList<>(launcher);
+        cmd.addAll(List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Djgroups.log.level=" + System.getProperty("jgroups.log.level", "WARN"),
                 "-Ddistribute.log.level=" + System.getProperty("distribute.log.level", "INFO")));
         cmd.addAll(jvmOptions);
@@ -106,6 +113,25 @@ public final class ChildNode implements AutoCloseable {
                 return l;
             }
         }
+    }
+
+    /** The nodes the child lists now (empty if it does not answer within 5 s). */
+    public List<String> nodes() throws InterruptedException {
+        return listAfter(ask("nodes", "NODES", 5), ",");
+    }
+
+    /** Every membership event the child's subscriber saw since it started, as {@code toString()} of each. */
+    public List<String> events() throws InterruptedException {
+        String line = ask("events", "EVENTS", 5);
+        if (line == null) {
+            throw new IllegalStateException(name + " did not answer 'events' within 5 s");
+        }
+        return listAfter(line, ";");
+    }
+
+    private static List<String> listAfter(String line, String separator) {
+        int sp = line == null ? -1 : line.indexOf(' ');
+        return sp < 0 ? List.of() : List.of(line.substring(sp + 1).split(separator));
     }
 
     /** What the child printed that nobody asked for yet (for failure messages). */

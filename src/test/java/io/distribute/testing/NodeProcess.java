@@ -13,8 +13,8 @@ import java.time.Duration;
 /**
  * A node in its own JVM, driven over stdin for crash and freeze tests. Args: name, then optional
  * failure-detection timeout in ms, then optional first port and port range. The cookie comes from CLUSTER_COOKIE. Prints "READY" once started; then
- * answers "connect NODE", "nodes", "ping NODE", "heap" (used heap bytes after a full GC) with one line each; "exit"
- * leaves gracefully.
+ * answers "connect NODE", "nodes", "ping NODE", "heap" (used heap bytes after a full GC), "events" (every membership
+ * event since the start, ";"-separated) with one line each; "exit" leaves gracefully.
  */
 public final class NodeProcess {
     public static void main(String[] args) throws Exception {
@@ -40,6 +40,8 @@ public final class NodeProcess {
             System.exit(2);
         }
         ClusterNode node = r.orElseThrow();
+        java.util.List<String> events = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        node.subscribe(e -> events.add(e.toString()));
         System.out.println("READY " + node.selfNode());
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line; (line = in.readLine()) != null; ) {
@@ -48,6 +50,11 @@ public final class NodeProcess {
                 case "connect" -> System.out.println("RESULT " + node.connect(cmd[1]));
                 case "nodes" -> System.out.println("NODES " + String.join(",", node.nodes()));
                 case "ping" -> System.out.println("PING " + node.ping(cmd[1]));
+                case "events" -> {
+                    synchronized (events) {
+                        System.out.println("EVENTS " + String.join(";", events));
+                    }
+                }
                 case "heap" -> {
                     System.gc();
                     System.out.println("HEAP " + java.lang.management.ManagementFactory.getMemoryMXBean()
