@@ -1,6 +1,5 @@
 package io.distribute.internal;
 
-import io.distribute.cluster.DownReason;
 import io.distribute.internal.secure.SecureLayer;
 import io.distribute.internal.secure.SecureLayer.ProbeResult;
 import org.jgroups.Address;
@@ -207,10 +206,10 @@ final class CrashEvidence {
 
     /** {@code member}'s process is gone: label the removal, tell everyone (each checks for itself), suspect it. */
     private void crashSeen(Address member, boolean report) {
-        departures.record(member, DownReason.CRASHED);
+        departures.record(member, Departure.CRASHED);
         if (report) {
             NodeHeader hdr = new NodeHeader(NodeHeader.CRASHED, 0)
-                    .reasons(new Address[] {member}, new byte[] {Departures.code(DownReason.CRASHED)});
+                    .reasons(new Address[] {member}, new byte[] {Departure.CRASHED.code});
             // Reliable, unlike distribute's other messages: the coordinator must hear it to label the removal.
             node.sendDown(new BytesMessage(null).putHeader(node.getId(), hdr).setFlag(Message.Flag.OOB));
         }

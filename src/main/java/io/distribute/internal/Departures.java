@@ -1,6 +1,5 @@
 package io.distribute.internal;
 
-import io.distribute.cluster.DownReason;
 import org.jgroups.Address;
 
 import java.util.ArrayList;
@@ -21,7 +20,7 @@ final class Departures {
     private static final long REASON_TTL_NANOS = TimeUnit.SECONDS.toNanos(60);
     private static final long CRASH_TTL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-    private record Observed(DownReason reason, long at) {}
+    private record Observed(Departure reason, long at) {}
 
     private final Map<Address, Observed> observed = new ConcurrentHashMap<>();
     private final LongSupplier clock;
@@ -30,53 +29,30 @@ final class Departures {
         this.clock = nanoClock;
     }
 
-    /** Wire code of a reason: explicit, so reordering the enum never changes what travels. */
-    static byte code(DownReason r) {
-        return switch (r) {
-            case LEFT -> 1;
-            case CRASHED -> 2;
-            case UNRESPONSIVE -> 3;
-            case NOT_CONNECTED -> 4;
-            case LOCAL_STOP -> 5;
-        };
-    }
-
-    /** The reason of a wire code, or null for a code this version does not know. */
-    static DownReason reason(byte code) {
-        return switch (code) {
-            case 1 -> DownReason.LEFT;
-            case 2 -> DownReason.CRASHED;
-            case 3 -> DownReason.UNRESPONSIVE;
-            case 4 -> DownReason.NOT_CONNECTED;
-            case 5 -> DownReason.LOCAL_STOP;
-            default -> null;
-        };
-    }
-
-    void record(Address member, DownReason reason) {
+    void record(Address member, Departure reason) {
         if (member == null || reason == null) {
             return;
         }
         // A leave request is the strongest evidence: a graceful leave also closes connections.
         observed.merge(member, new Observed(reason, clock.getAsLong()),
-                (old, now) -> old.reason == DownReason.LEFT && now.reason != DownReason.LEFT ? old : now);
+                (old, now) -> old.reason == Departure.LEFT && now.reason != Departure.LEFT ? old : now);
     }
 
     /** The member answered a suspicion check: a connection of its that closed did not mean it died. */
     void alive(Address member) {
-        observed.computeIfPresent(member, (a, o) -> o.reason == DownReason.CRASHED ? null : o);
+        observed.computeIfPresent(member, (a, o) -> o.reason == Departure.CRASHED ? null : o);
     }
 
     /** Why {@code member} left the view, as observed here or by the coordinator that removed it. */
-    DownReason reasonFor(Address member) {
+    Departure reasonFor(Address member) {
         Observed o = observed.get(member);
-        return o != null && fresh(o, clock.getAsLong()) ? o.reason : DownReason.UNRESPONSIVE;
+        return o != null && fresh(o, clock.getAsLong()) ? o.reason : Departure.UNRESPONSIVE;
     }
 
     /** Whether {@code member} asked to leave: it is never a merge partner again (a restart has a new address). */
     boolean left(Address member) {
         Observed o = member == null ? null : observed.get(member);
-        return o != null && o.reason == DownReason.LEFT;
+        return o != null && o.reason == Departure.LEFT;
     }
 
     /** The fresh observations, at most {@code max}, as members and wire codes (for the view message). */
@@ -87,7 +63,7 @@ final class Departures {
         for (Map.Entry<Address, Observed> e : observed.entrySet()) {
             if (fresh(e.getValue(), now) && members.size() < max) {
                 members.add(e.getKey());
-                codes.add(code(e.getValue().reason));
+                codes.add(e.getValue().reason.code);
             }
         }
         if (members.isEmpty()) {
@@ -103,7 +79,7 @@ final class Departures {
     /** Takes the reasons another node sent on a view. */
     void learn(NodeHeader hdr) {
         for (int i = 0; i < hdr.members.length; i++) {
-            record(hdr.members[i], reason(hdr.reasons[i]));
+            record(hdr.members[i], Departure.of(hdr.reasons[i]));
         }
     }
 
@@ -118,7 +94,7 @@ final class Departures {
     }
 
     private static boolean fresh(Observed o, long now) {
-        long ttl = o.reason == DownReason.CRASHED ? CRASH_TTL_NANOS : REASON_TTL_NANOS;
+        long ttl = o.reason == Departure.CRASHED ? CRASH_TTL_NANOS : REASON_TTL_NANOS;
         return now - o.at < ttl;
     }
 }

@@ -1,7 +1,5 @@
 package io.distribute.internal;
 
-import io.distribute.cluster.DownReason;
-import io.distribute.internal.secure.PeerLogLimit;
 import org.jgroups.Address;
 import org.jgroups.BytesMessage;
 import org.jgroups.Event;
@@ -66,22 +64,22 @@ public class NodeProtocol extends Protocol {
     private static final short GMS_ID = ClassConfigurator.getProtocolId(GMS.class);
     private static final short AUTH_ID = ClassConfigurator.getProtocolId(AUTH.class);
 
-    private CookieProof proof;
+    private JoinGuard joins;
     private final MergeTrigger merges = new MergeTrigger(this);
     private final SuspicionRelay suspicions = new SuspicionRelay(() -> getTransport().getTimer(), () -> this.view,
             this::verify, this::raise);
     private final Departures departures = new Departures(System::nanoTime);
+    private final MergeGate mergeGate = new MergeGate(this::getAddress, departures);
     private final CrashEvidence crashes = new CrashEvidence(this, departures, this::crashConfirmed);
     private final Pinger pinger = new Pinger((member, req) ->
             send(new BytesMessage(member), new NodeHeader(NodeHeader.PING, req)));
     private volatile View view;
     private volatile java.util.function.Supplier<View> appliedView = () -> view;
-    private volatile Consumer<String> securityListener = s -> { };
     private Future<?> sweeper;
 
     /** Sets the cluster key; called by the adapter before the channel connects. */
     void setSecret(CookieSecret secret) {
-        this.proof = new CookieProof(secret);
+        this.joins = new JoinGuard(new CookieProof(secret), this::getAddress, () -> view);
     }
 
     /** Watches the next member's process (transports without connections); set before the channel connects. */
@@ -109,13 +107,13 @@ public class NodeProtocol extends Protocol {
 
     /** Called (on a JGroups thread; must be quick) with a reason whenever a join or merge fails the cookie check. */
     void setSecurityListener(Consumer<String> listener) {
-        this.securityListener = listener;
+        joins.onRefusal(listener);
     }
 
     @Override
     public void start() throws Exception {
         super.start();
-        if (proof == null) {
+        if (joins == null) {
             throw new IllegalStateException("NodeProtocol has no cookie secret");
         }
         sweeper = getTransport().getTimer().scheduleWithFixedDelay(departures::sweep, 10, 10, TimeUnit.SECONDS, false);
@@ -136,7 +134,7 @@ public class NodeProtocol extends Protocol {
     // ---------------------------------------------------------------------------------------------- departures
 
     /** Why {@code member} left the view, as observed here or by the coordinator that removed it. */
-    public DownReason reasonFor(Address member) {
+    Departure reasonFor(Address member) {
         return departures.reasonFor(member);
     }
 
@@ -160,11 +158,6 @@ public class NodeProtocol extends Protocol {
 
     private Address self() {
         return getAddress();
-    }
-
-    private static String displayName(Address a) {
-        String n = nameOf(a);
-        return n != null ? n : String.valueOf(a);
     }
 
     // ------------------------------------------------------------------------------------------- event plumbing
@@ -196,46 +189,12 @@ public class NodeProtocol extends Protocol {
                 departures.alive(alive);
             }
             case Event.MERGE -> {
-                Map<Address, View> views = withoutDeparted(evt.getArg());
-                if (views.size() < 2) {
-                    return null;
-                }
-                String clash = UniqueNames.clash(views.values());
-                if (clash != null) {
-                    refusedMerge(clash);
-                    return null;
-                }
-                return up_prot.up(new Event(Event.MERGE, views));
+                Map<Address, View> views = mergeGate.admit(evt.getArg());
+                return views == null ? null : up_prot.up(new Event(Event.MERGE, views));
             }
             default -> { }
         }
         return up_prot.up(evt);
-    }
-
-    private volatile long lastClashLog;
-
-    /** MERGE3 proposes the same merge every round: log the refusal once a minute. */
-    private void refusedMerge(String name) {
-        long now = System.nanoTime();
-        if (now - lastClashLog > TimeUnit.MINUTES.toNanos(1)) {
-            lastClashLog = now;
-            LOG.warn("{}: not merging with a cluster in which another node is also named {}; names must be unique "
-                    + "(stop one of them)", self(), name);
-        }
-    }
-
-    /**
-     * MERGE3 may still hold the view a node sent just before it left, which would merge it back for a moment: leave
-     * out views whose coordinator has left. A restarted node has a new address.
-     */
-    private Map<Address, View> withoutDeparted(Map<Address, View> views) {
-        Map<Address, View> kept = new HashMap<>();
-        views.forEach((k, v) -> {
-            if (!departures.left(k) && (v == null || !departures.left(v.getCoord()))) {
-                kept.put(k, v);
-            }
-        });
-        return kept;
     }
 
     @Override
@@ -251,7 +210,7 @@ public class NodeProtocol extends Protocol {
         }
         AuthHeader auth = msg.getHeader(AUTH_ID);
         if (gms != null && auth != null && auth.getToken() instanceof CookieToken) {
-            auth.setToken(proof.token(gms.getType(), self(), msg.getDest()));
+            auth.setToken(joins.token(gms.getType(), msg.getDest()));
         }
         return down_prot.down(msg);
     }
@@ -295,7 +254,7 @@ public class NodeProtocol extends Protocol {
         }
         if (gms.getType() == GMS.GmsHeader.LEAVE_REQ) {
             Address leaver = gms.getMember() != null ? gms.getMember() : msg.getSrc();
-            departures.record(leaver, DownReason.LEFT);
+            departures.record(leaver, Departure.LEFT);
             // GMS drops a leave request that arrives while a merge holds its queue; the leaver is gone by then
             // and would stay listed until heartbeats time out. Raise it as a suspect until it is out of the view.
             suspicions.left(leaver);
@@ -418,38 +377,11 @@ public class NodeProtocol extends Protocol {
 
     /** The token this node would put on a message of GMS kind {@code kind} to {@code receiver} (for tests). */
     CookieToken tokenFor(byte kind, Address receiver) {
-        return proof.token(kind, self(), receiver);
+        return joins.token(kind, receiver);
     }
-
-    /** Rejected joins and messages, logged once a minute per sender (they are retried). */
-    private final PeerLogLimit<String> rejectionLog = PeerLogLimit.perMinute();
 
     /** Checks a token received with a join/merge message (called by {@link CookieToken#authenticate}). */
     boolean verify(CookieToken token, Message msg) {
-        GMS.GmsHeader gms = msg.getHeader(GMS_ID);
-        Address from = msg.getSrc();
-        boolean ok = proof.verify(token, msg);
-        if (ok && gms != null && gms.getType() == GMS.GmsHeader.JOIN_REQ && UniqueNames.taken(view, gms.getMember())) {
-            String joiner = displayName(gms.getMember());
-            long unlogged = rejectionLog.admit(joiner);
-            if (unlogged >= 0) { // a refused joiner retries its join several times
-                LOG.warn("{}: refused a join from {}: a member of that name is already in the cluster (further ones "
-                        + "from it are counted, not logged, for a minute{})", self(), joiner,
-                        PeerLogLimit.since(unlogged));
-            }
-            securityListener.accept("duplicate name " + joiner);
-            return false;
-        }
-        if (!ok) {
-            String reason = "rejected " + (gms == null ? "a message" : GMS.GmsHeader.type2String(gms.getType()))
-                    + " from " + displayName(from) + ": missing or wrong cookie proof";
-            long unlogged = rejectionLog.admit(displayName(from));
-            if (unlogged >= 0) {
-                LOG.warn("{}: {} (further ones from there are counted, not logged, for a minute{})", self(), reason,
-                        PeerLogLimit.since(unlogged));
-            }
-            securityListener.accept(reason);
-        }
-        return ok;
+        return joins.admit(token, msg);
     }
 }

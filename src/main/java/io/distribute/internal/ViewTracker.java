@@ -28,7 +28,7 @@ final class ViewTracker {
 
     private final Object lock = new Object();
     private final Supplier<Address> self;
-    private final Function<Address, DownReason> departures;
+    private final Function<Address, Departure> departures;
     private final Membership membership;
     private volatile View view;
     private volatile List<String> peers = List.of();
@@ -41,7 +41,7 @@ final class ViewTracker {
      * @param self       this node's address in the channel
      * @param departures why a member left a view (crashed, left, ...), as the protocol observed it
      */
-    ViewTracker(String selfName, Supplier<Address> self, Function<Address, DownReason> departures) {
+    ViewTracker(String selfName, Supplier<Address> self, Function<Address, Departure> departures) {
         this.self = self;
         this.departures = departures;
         this.membership = new Membership(selfName);
@@ -93,12 +93,20 @@ final class ViewTracker {
         if (previous != null) {
             for (Address a : previous.getMembersRaw()) {
                 if (!v.containsMember(a)) {
-                    reasons.put(a, departures.apply(a));
+                    reasons.put(a, downReason(departures.apply(a)));
                 }
             }
         }
         membership.changed(incarnations, reasons);
         nextView.getAndSet(new CompletableFuture<>()).complete(v);
+    }
+
+    private static DownReason downReason(Departure d) {
+        return switch (d) {
+            case LEFT -> DownReason.LEFT;
+            case CRASHED -> DownReason.CRASHED;
+            case UNRESPONSIVE -> DownReason.UNRESPONSIVE;
+        };
     }
 
     /** The current view (null before the first). */

@@ -1,10 +1,10 @@
 package io.distribute.internal;
 
-import io.distribute.cluster.DownReason;
 import org.jgroups.Address;
 import org.jgroups.util.UUID;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,50 +28,52 @@ class DeparturesTest {
 
     @Test
     void nothingObservedMeansUnresponsive() {
-        assertEquals(DownReason.UNRESPONSIVE, d.reasonFor(a));
+        assertEquals(Departure.UNRESPONSIVE, d.reasonFor(a));
     }
 
     @Test
     void aLeaveOutranksTheConnectionCloseThatFollowsIt() {
-        d.record(a, DownReason.LEFT);
-        d.record(a, DownReason.CRASHED);
-        assertEquals(DownReason.LEFT, d.reasonFor(a));
+        d.record(a, Departure.LEFT);
+        d.record(a, Departure.CRASHED);
+        assertEquals(Departure.LEFT, d.reasonFor(a));
         assertTrue(d.left(a));
         assertFalse(d.left(b));
     }
 
     @Test
     void aLostConnectionExplainsOnlyARemovalThatFollowsClosely() {
-        d.record(a, DownReason.CRASHED);
+        d.record(a, Departure.CRASHED);
         advance(9);
-        assertEquals(DownReason.CRASHED, d.reasonFor(a));
+        assertEquals(Departure.CRASHED, d.reasonFor(a));
         advance(2);
-        assertEquals(DownReason.UNRESPONSIVE, d.reasonFor(a), "an old close says nothing about a later freeze");
+        assertEquals(Departure.UNRESPONSIVE, d.reasonFor(a), "an old close says nothing about a later freeze");
     }
 
     @Test
     void aMemberThatAnsweredIsNotCrashed() {
-        d.record(a, DownReason.CRASHED);
+        d.record(a, Departure.CRASHED);
         d.alive(a);
-        assertEquals(DownReason.UNRESPONSIVE, d.reasonFor(a));
-        d.record(b, DownReason.LEFT);
+        assertEquals(Departure.UNRESPONSIVE, d.reasonFor(a));
+        d.record(b, Departure.LEFT);
         d.alive(b);
-        assertEquals(DownReason.LEFT, d.reasonFor(b), "a leave stays a leave");
+        assertEquals(Departure.LEFT, d.reasonFor(b), "a leave stays a leave");
     }
 
     @Test
     void reasonsTravelOnTheViewAsExplicitCodes() {
-        d.record(a, DownReason.CRASHED);
-        d.record(b, DownReason.LEFT);
+        d.record(a, Departure.CRASHED);
+        d.record(b, Departure.LEFT);
         NodeHeader h = d.header(NodeHeader.MAX_REASONS);
         Departures other = new Departures(now::get);
         other.learn(h);
-        assertEquals(DownReason.CRASHED, other.reasonFor(a));
-        assertEquals(DownReason.LEFT, other.reasonFor(b));
-        for (DownReason r : DownReason.values()) {
-            assertEquals(r, Departures.reason(Departures.code(r)), "round trip of " + r);
+        assertEquals(Departure.CRASHED, other.reasonFor(a));
+        assertEquals(Departure.LEFT, other.reasonFor(b));
+        assertEquals(List.of((byte) 1, (byte) 2, (byte) 3), Arrays.stream(Departure.values()).map(x -> x.code).toList(),
+                "the wire codes are fixed");
+        for (Departure r : Departure.values()) {
+            assertEquals(r, Departure.of(r.code), "round trip of " + r);
         }
-        assertNull(Departures.reason((byte) 99), "an unknown code from a newer version is ignored");
+        assertNull(Departure.of((byte) 99), "an unknown code from a newer version is ignored");
         advance(61);
         assertNull(d.header(NodeHeader.MAX_REASONS), "expired observations are not sent");
         d.sweep();
