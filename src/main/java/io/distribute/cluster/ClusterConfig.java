@@ -67,6 +67,7 @@ public final class ClusterConfig {
     private final int httpPort;
     private final String httpAddress;
     private final int httpReadyMembers;
+    private final boolean httpReadySeed;
     private final boolean shutdownHook;
 
     private ClusterConfig(Builder b) {
@@ -92,6 +93,7 @@ public final class ClusterConfig {
         this.httpPort = b.httpPort;
         this.httpAddress = b.httpAddress;
         this.httpReadyMembers = b.httpReadyMembers;
+        this.httpReadySeed = b.httpReadySeed;
         this.shutdownHook = b.shutdownHook;
     }
 
@@ -255,6 +257,15 @@ public final class ClusterConfig {
     }
 
     /**
+     * Whether {@code /health/ready} also waits until this node is connected to at least one of its {@link #seeds()}
+     * other than itself (default false). A node whose only seed is itself, or that has no seeds, is not held back by
+     * it. A seed counts as connected when a member has its name and host, and its port if both give one.
+     */
+    public boolean httpReadySeed() {
+        return httpReadySeed;
+    }
+
+    /**
      * Whether a started node closes itself in a JVM shutdown hook (default false): on SIGTERM or
      * {@code System.exit} it leaves gracefully, so that its peers see {@link DownReason#LEFT} instead of
      * {@link DownReason#CRASHED}. {@link ClusterNode#close()} removes the hook.
@@ -286,7 +297,8 @@ public final class ClusterConfig {
                 && Objects.equals(tlsKeystorePassword, c.tlsKeystorePassword)
                 && Objects.equals(tlsTruststorePassword, c.tlsTruststorePassword)
                 && httpPort == c.httpPort && Objects.equals(httpAddress, c.httpAddress)
-                && httpReadyMembers == c.httpReadyMembers && shutdownHook == c.shutdownHook;
+                && httpReadyMembers == c.httpReadyMembers && httpReadySeed == c.httpReadySeed
+                && shutdownHook == c.shutdownHook;
     }
 
     @Override
@@ -309,6 +321,7 @@ public final class ClusterConfig {
                 + (httpPort > 0 ? ", httpPort=" + httpPort : "")
                 + (httpAddress != null ? ", httpAddress=" + httpAddress : "")
                 + (httpReadyMembers > 0 ? ", httpReadyMembers=" + httpReadyMembers : "")
+                + (httpReadySeed ? ", httpReadySeed=true" : "")
                 + (shutdownHook ? ", shutdownHook=true" : "")
                 + (tlsKeystorePassword != null || tlsTruststorePassword != null ? ", tls passwords=<redacted>" : "")
                 + (cookie != null ? ", cookie=<redacted>" : "") + "}";
@@ -343,6 +356,8 @@ public final class ClusterConfig {
         HTTP_ADDRESS("DISTRIBUTE_HTTP_ADDRESS", "distribute.http_address", Builder::httpAddress),
         HTTP_READY_MEMBERS("DISTRIBUTE_HTTP_READY_MEMBERS", "distribute.http_ready_members",
                 (b, v) -> b.httpReadyMembers(parseInt(v))),
+        HTTP_READY_SEED("DISTRIBUTE_HTTP_READY_SEED", "distribute.http_ready_seed",
+                (b, v) -> b.httpReadySeed(parseBoolean(v))),
         SHUTDOWN_HOOK("DISTRIBUTE_SHUTDOWN_HOOK", "distribute.shutdown_hook", (b, v) -> b.shutdownHook(parseBoolean(v)));
 
         final String variable;
@@ -434,6 +449,7 @@ public final class ClusterConfig {
         private int httpPort;
         private String httpAddress;
         private int httpReadyMembers;
+        private boolean httpReadySeed;
         private boolean shutdownHook;
 
         private Builder() {
@@ -462,6 +478,7 @@ public final class ClusterConfig {
             httpPort = c.httpPort;
             httpAddress = c.httpAddress;
             httpReadyMembers = c.httpReadyMembers;
+            httpReadySeed = c.httpReadySeed;
             shutdownHook = c.shutdownHook;
         }
 
@@ -631,6 +648,15 @@ public final class ClusterConfig {
                 throw new IllegalArgumentException("httpReadyMembers must be 0-1000, was " + members);
             }
             this.httpReadyMembers = members;
+            return this;
+        }
+
+        /**
+         * Report ready only once connected to at least one seed other than this node (default false). A node whose
+         * only seed is itself, or with no seeds, is not held back by it.
+         */
+        public Builder httpReadySeed(boolean on) {
+            this.httpReadySeed = on;
             return this;
         }
 

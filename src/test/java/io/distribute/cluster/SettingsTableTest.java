@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,6 +68,7 @@ class SettingsTableTest {
         byName.put("httpPort", ClusterConfig.Setting.HTTP_PORT);
         byName.put("httpAddress", ClusterConfig.Setting.HTTP_ADDRESS);
         byName.put("httpReadyMembers", ClusterConfig.Setting.HTTP_READY_MEMBERS);
+        byName.put("httpReadySeed", ClusterConfig.Setting.HTTP_READY_SEED);
         byName.put("shutdownHook", ClusterConfig.Setting.SHUTDOWN_HOOK);
         assertEquals(ClusterConfig.Setting.values().length, byName.size(), "this test names every Setting");
         assertEquals(byName.keySet(), table.keySet(), "README rows");
@@ -99,6 +102,7 @@ class SettingsTableTest {
         assertEquals(String.valueOf(d.httpPort()), t.get("httpPort")[0]);
         assertTrue(d.httpAddress().isEmpty() && t.get("httpAddress")[0].equals("none"));
         assertEquals(String.valueOf(d.httpReadyMembers()), t.get("httpReadyMembers")[0]);
+        assertEquals(String.valueOf(d.httpReadySeed()), t.get("httpReadySeed")[0]);
         assertEquals(String.valueOf(d.shutdownHook()), t.get("shutdownHook")[0]);
     }
 
@@ -131,6 +135,13 @@ class SettingsTableTest {
         assertEquals("0.0.0.0", c.httpAddress().orElseThrow());
         assertEquals(2, ClusterConfig.fromSources(Map.of("DISTRIBUTE_HTTP_READY_MEMBERS", "2"), k -> null)
                 .httpReadyMembers());
+        ClusterConfig seed = ClusterConfig.fromSources(Map.of("DISTRIBUTE_HTTP_READY_SEED", "true"), k -> null);
+        assertTrue(seed.httpReadySeed());
+        assertTrue(seed.toString().contains("httpReadySeed=true"), seed.toString());
+        assertNotEquals(ClusterConfig.defaults(), seed);
+        assertEquals(seed, seed.toBuilder().build());
+        assertFalse(ClusterConfig.fromSources(Map.of("DISTRIBUTE_HTTP_READY_SEED", "true"),
+                Map.of("distribute.http_ready_seed", "false")::get).httpReadySeed(), "system property beats environment");
         assertEquals("env-cookie", c.cookie().orElseThrow());
         assertEquals("a@127.0.0.1", c.nodeName().orElseThrow());
         assertEquals(9200, c.toBuilder().port(9200).build().port(), "builder beats everything");
