@@ -103,7 +103,8 @@ public final class ClusterNode implements AutoCloseable {
         try {
             InetAddress address = c.httpAddress().isPresent() ? InetAddress.getByName(c.httpAddress().get())
                     : boundAddress().getAddress();
-            http = HealthEndpoint.start(this, new InetSocketAddress(address, c.httpPort()), c.httpReadyMembers());
+            http = HealthEndpoint.start(this, new InetSocketAddress(address, c.httpPort()), c.httpReadyMembers(),
+                    c.httpReadySeed());
             return null;
         } catch (UnknownHostException e) {
             return new StartError.NetworkError("cannot resolve httpAddress '" + c.httpAddress().orElse("") + "'");

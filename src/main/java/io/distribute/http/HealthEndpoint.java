@@ -3,7 +3,9 @@ package io.distribute.http;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.distribute.cluster.ClusterNode;
+import io.distribute.Result;
 import io.distribute.internal.NodeAccess;
+import io.distribute.internal.NodeName;
 import io.distribute.internal.ViewSnapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,6 +14,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
@@ -24,8 +27,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <ul>
  *   <li>{@code GET /health/live}: 200 while the endpoint runs (the process is alive);</li>
- *   <li>{@code GET /health/ready}: 200 when the node is started and connected to at least
- *       {@code readyMembers} other nodes, 503 otherwise;</li>
+ *   <li>{@code GET /health/ready}: 200 when the node is started, connected to at least {@code readyMembers} other
+ *       nodes and, with {@code readySeed}, to at least one of its seeds other than itself; 503 otherwise, with a
+ *       {@code reason} naming what is missing;</li>
  *   <li>{@code GET /members}: this node, its current view's id and coordinator, and the view's members (itself
  *       included, sorted by name) with the {@code host:port} each is reached at, as JSON:
  *       {@code {"self":"a@10.0.0.5","viewId":"a@10.0.0.5|2","coordinator":"a@10.0.0.5","members":[{"name":"a@10.0.0.5",
@@ -48,18 +52,23 @@ public final class HealthEndpoint implements AutoCloseable {
 
     private final ClusterNode node;
     private final int readyMembers;
+    /** The seeds other than the node itself of which one must be connected; empty = no such requirement. */
+    private final List<String> readySeeds;
     private final HttpServer server;
     private final ExecutorService executor;
 
-    private HealthEndpoint(ClusterNode node, int readyMembers, HttpServer server, ExecutorService executor) {
+    private HealthEndpoint(ClusterNode node, int readyMembers, List<String> readySeeds, HttpServer server,
+            ExecutorService executor) {
         this.node = node;
         this.readyMembers = readyMembers;
+        this.readySeeds = readySeeds;
         this.server = server;
         this.executor = executor;
     }
 
     /**
-     * Serves {@code node}'s endpoint on {@code address} (port 0 picks a free one; see {@link #address()}).
+     * Serves {@code node}'s endpoint on {@code address} (port 0 picks a free one; see {@link #address()}), without
+     * the seed requirement: {@link #start(ClusterNode, InetSocketAddress, int, boolean)} with {@code false}.
      *
      * @param readyMembers other nodes {@code node} must be connected to before {@code /health/ready} answers 200
      * @throws IOException if the address cannot be bound (in use, not local, not permitted)
@@ -67,9 +76,25 @@ public final class HealthEndpoint implements AutoCloseable {
      */
     public static HealthEndpoint start(ClusterNode node, InetSocketAddress address, int readyMembers)
             throws IOException {
+        return start(node, address, readyMembers, false);
+    }
+
+    /**
+     * Serves {@code node}'s endpoint on {@code address} (port 0 picks a free one; see {@link #address()}).
+     *
+     * @param readyMembers other nodes {@code node} must be connected to before {@code /health/ready} answers 200
+     * @param readySeed whether {@code /health/ready} also waits until {@code node} is connected to at least one of its
+     *        configured seeds ({@link io.distribute.cluster.ClusterConfig#seeds()}) other than itself; a node whose
+     *        only seed is itself, or with no seeds, is not held back by it
+     * @throws IOException if the address cannot be bound (in use, not local, not permitted)
+     * @throws IllegalArgumentException if {@code node} or {@code address} is null or {@code readyMembers} negative
+     */
+    public static HealthEndpoint start(ClusterNode node, InetSocketAddress address, int readyMembers,
+            boolean readySeed) throws IOException {
         if (node == null || address == null || readyMembers < 0) {
             throw new IllegalArgumentException("HealthEndpoint.start needs a node, an address and readyMembers >= 0");
         }
+        List<String> readySeeds = readySeed ? otherSeeds(node.config().seeds(), node.selfNode()) : List.of();
         HttpServer server = HttpServer.create(address, 16);
         String thread = "distribute-http-" + node.selfNode();
         ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
@@ -77,7 +102,7 @@ public final class HealthEndpoint implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        HealthEndpoint e = new HealthEndpoint(node, readyMembers, server, executor);
+        HealthEndpoint e = new HealthEndpoint(node, readyMembers, readySeeds, server, executor);
         server.createContext("/", e::handle);
         server.setExecutor(executor);
         startDaemon(server);
@@ -144,14 +169,60 @@ public final class HealthEndpoint implements AutoCloseable {
 
     private void ready(HttpExchange ex) throws IOException {
         String self = node.selfNode();
-        int connected = node.nodes().size();
-        boolean started = !NO_NODE.equals(self);
-        boolean ready = started && connected >= readyMembers;
-        String reason = !started ? "node stopped" : ready ? null
-                : "connected to " + connected + " of the " + readyMembers + " other nodes required";
+        List<String> others = node.nodes();
+        boolean seedConnected = seedConnected(others);
+        String reason = notReadyReason(self, others.size(), seedConnected);
+        boolean ready = reason == null;
+        String seeds = readySeeds.isEmpty() ? "" : ",\"seeds\":" + quoteAll(readySeeds) + ",\"seedConnected\":"
+                + seedConnected;
         send(ex, ready ? 200 : 503, "{\"ready\":" + ready + ",\"self\":" + quote(self) + ",\"connected\":"
-                + connected + ",\"required\":" + readyMembers + (reason == null ? "" : ",\"reason\":"
+                + others.size() + ",\"required\":" + readyMembers + seeds + (reason == null ? "" : ",\"reason\":"
                 + quote(reason)) + "}");
+    }
+
+    /** Why the node is not ready, naming everything missing; null if it is ready. */
+    private String notReadyReason(String self, int connected, boolean seedConnected) {
+        if (NO_NODE.equals(self)) {
+            return "node stopped";
+        }
+        List<String> missing = new ArrayList<>(2);
+        if (connected < readyMembers) {
+            missing.add("connected to " + connected + " of the " + readyMembers + " other nodes required");
+        }
+        if (!seedConnected) {
+            missing.add("not connected to any seed of " + readySeeds);
+        }
+        return missing.isEmpty() ? null : String.join("; ", missing);
+    }
+
+    /** True if no seed is required or one of {@code others} is a required seed. */
+    private boolean seedConnected(List<String> others) {
+        return readySeeds.isEmpty()
+                || others.stream().anyMatch(m -> readySeeds.stream().anyMatch(s -> sameNode(s, m)));
+    }
+
+    /** {@code seeds} without those naming {@code self}. */
+    static List<String> otherSeeds(List<String> seeds, String self) {
+        return seeds.stream().filter(s -> !sameNode(s, self)).toList();
+    }
+
+    /**
+     * Whether the seed {@code seed} names the node {@code node}: the same name and host (case aside), and the same
+     * port if both give one ({@code connect("b@host")} finds {@code b@host:7801} in the port range). Names that do
+     * not parse match only themselves.
+     */
+    static boolean sameNode(String seed, String node) {
+        if (seed.equals(node)) {
+            return true;
+        }
+        if (!(NodeName.parse(seed) instanceof Result.Ok<NodeName, String> s)
+                || !(NodeName.parse(node) instanceof Result.Ok<NodeName, String> n)) {
+            return false;
+        }
+        NodeName a = s.value();
+        NodeName b = n.value();
+        return a.name().equals(b.name()) && a.host().equalsIgnoreCase(b.host())
+                && (!a.hasPort() || !b.hasPort() || a.port() == b.port());
     }
 
     private void members(HttpExchange ex) throws IOException {
@@ -166,9 +237,10 @@ public final class HealthEndpoint implements AutoCloseable {
             b.append(i == 0 ? "{" : ",{").append("\"name\":").append(quote(m.name()))
                     .append(",\"address\":").append(quote(m.address())).append('}');
         }
-        boolean started = !NO_NODE.equals(view.self());
-        b.append("],\"size\":").append(members.size()).append(",\"ready\":")
-                .append(started && members.size() - 1 >= readyMembers).append('}');
+        List<String> others = members.stream().map(ViewSnapshot.Member::name)
+                .filter(n -> !n.equals(view.self())).toList();
+        boolean ready = notReadyReason(view.self(), others.size(), seedConnected(others)) == null;
+        b.append("],\"size\":").append(members.size()).append(",\"ready\":").append(ready).append('}');
         send(ex, 200, b.toString());
     }
 
@@ -209,6 +281,14 @@ public final class HealthEndpoint implements AutoCloseable {
             }
         }
         return b.append('"').toString();
+    }
+
+    private static String quoteAll(List<String> strings) {
+        StringBuilder b = new StringBuilder("[");
+        for (String s : strings) {
+            b.append(b.length() == 1 ? "" : ",").append(quote(s));
+        }
+        return b.append(']').toString();
     }
 
     private static String hostPort(InetSocketAddress a) {

@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -172,6 +173,78 @@ class HealthEndpointTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.isAlive() && !before.contains(t)).noneMatch(t -> t.getName().startsWith("HTTP-")
                         || t.getName().startsWith("distribute-http")));
+    }
+
+    @Test
+    void withReadySeedANodeIsNotReadyUntilASeedIsConnectedAndAnyOtherMemberDoesNotCount() throws Exception {
+        try (TestCluster c = new TestCluster()) {
+            String seed = "rb@127.0.0.1:" + Ports.next(); // not up yet
+            ClusterNode a = c.start("ra", TestCluster.testConfig().seeds(seed).httpPort(Ports.next())
+                    .httpReadySeed(true).build());
+            InetSocketAddress at = a.httpAddress().orElseThrow();
+            HttpResponse<String> down = get(at, "/health/ready");
+            assertEquals(503, down.statusCode(), down.body());
+            assertEquals("not connected to any seed of [" + seed + "]", field(down.body(), "reason"), down.body());
+            assertTrue(down.body().contains("\"seeds\":[\"" + seed + "\"],\"seedConnected\":false"), down.body());
+            assertTrue(get(at, "/members").body().endsWith(",\"ready\":false}\n"));
+
+            ClusterNode other = c.start("rc");
+            other.connect(a.selfNode()).orElseThrow();
+            c.awaitAgreement();
+            HttpResponse<String> notASeed = get(at, "/health/ready");
+            assertEquals(503, notASeed.statusCode(), "a member that is not a seed does not count: " + notASeed.body());
+            assertTrue(notASeed.body().contains("\"connected\":1,"), notASeed.body());
+
+            ClusterNode b = c.start(seed, TestCluster.COOKIE, TestCluster.testConfig().build());
+            b.connect(a.selfNode()); // Ok, or ConnectIgnored if the stack's discovery merged them first
+            c.awaitAgreement();
+            await().atMost(Duration.ofSeconds(5)).until(() -> get(at, "/health/ready").statusCode() == 200);
+            HttpResponse<String> up = get(at, "/health/ready");
+            assertEquals("{\"ready\":true,\"self\":\"" + a.selfNode() + "\",\"connected\":2,\"required\":0,"
+                    + "\"seeds\":[\"" + seed + "\"],\"seedConnected\":true}\n", up.body());
+            assertTrue(get(at, "/members").body().endsWith(",\"ready\":true}\n"));
+        }
+    }
+
+    @Test
+    void withReadySeedANodeWhoseOnlySeedIsItselfOrWithNoSeedsIsReadyAlone() throws Exception {
+        try (TestCluster c = new TestCluster()) {
+            String self = "rs@127.0.0.1:" + Ports.next();
+            ClusterNode a = c.start(self, TestCluster.COOKIE, TestCluster.testConfig().seeds(self)
+                    .httpPort(Ports.next()).httpReadySeed(true).build());
+            HttpResponse<String> r = get(a.httpAddress().orElseThrow(), "/health/ready");
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals("{\"ready\":true,\"self\":\"" + self + "\",\"connected\":0,\"required\":0}\n", r.body());
+
+            ClusterNode n = c.start("rn", TestCluster.testConfig().httpPort(Ports.next()).httpReadySeed(true).build());
+            HttpResponse<String> none = get(n.httpAddress().orElseThrow(), "/health/ready");
+            assertEquals(200, none.statusCode(), none.body());
+        }
+    }
+
+    @Test
+    void readySeedAndReadyMembersAreBothNamedWhenBothAreMissing() throws Exception {
+        try (TestCluster c = new TestCluster()) {
+            String seed = "rx@127.0.0.1:" + Ports.next(); // never started
+            ClusterNode a = c.start("ry", TestCluster.testConfig().seeds(seed).httpPort(Ports.next())
+                    .httpReadyMembers(1).httpReadySeed(true).build());
+            HttpResponse<String> r = get(a.httpAddress().orElseThrow(), "/health/ready");
+            assertEquals(503, r.statusCode(), r.body());
+            assertEquals("connected to 0 of the 1 other nodes required; not connected to any seed of [" + seed + "]",
+                    field(r.body(), "reason"), r.body());
+        }
+    }
+
+    @Test
+    void aSeedNamesANodeByNameAndHostAndByPortOnlyIfBothGiveOne() {
+        assertTrue(HealthEndpoint.sameNode("b@127.0.0.1:7801", "b@127.0.0.1:7801"));
+        assertTrue(HealthEndpoint.sameNode("b@127.0.0.1", "b@127.0.0.1:7805"), "found in the port range");
+        assertTrue(HealthEndpoint.sameNode("b@Node2.example", "b@node2.example"));
+        assertFalse(HealthEndpoint.sameNode("b@127.0.0.1:7801", "b@127.0.0.1:7802"));
+        assertFalse(HealthEndpoint.sameNode("b@127.0.0.1", "c@127.0.0.1"));
+        assertFalse(HealthEndpoint.sameNode("b@127.0.0.1", "b@127.0.0.2"));
+        assertEquals(List.of("b@h2", "c@h3"), HealthEndpoint.otherSeeds(List.of("a@h1", "b@h2", "c@h3"), "a@h1:7800"));
+        assertEquals(List.of(), HealthEndpoint.otherSeeds(List.of("a@h1:7800"), "a@h1:7800"));
     }
 
     @Test
