@@ -8,11 +8,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Hands out loopback ports so that no two tests share one. Each block of 200 ports gives 100 node ports; the
- * other 100 are left for FD_SOCK2, which binds node port + 100.
+ * other 100 are left free (a node's neighbour port + 100 was FD_SOCK2's, and probes of a range must find nothing
+ * there). Ports stay between 11000 and 32767: above that the kernel hands out ephemeral ports for outgoing
+ * connections (ip_local_port_range starts at 32768), which would collide with a node's port at random. Each JVM
+ * starts in its own window (by pid) so that concurrent test JVMs rarely meet, and every port is checked free.
  */
 public final class Ports {
 
-    private static final int BASE = 21000 + (int) (ProcessHandle.current().pid() % 20) * 1000;
+    private static final int LOW = 11000;
+    private static final int HIGH = 32700;
+    private static final int BASE = LOW + (int) (ProcessHandle.current().pid() % 10) * 2000;
     private static final AtomicInteger NEXT = new AtomicInteger();
 
     private Ports() {
@@ -27,8 +32,9 @@ public final class Ports {
                 NEXT.set((i / 100 + 1) * 100);
                 continue;
             }
-            int first = BASE + (i / 100) * 200 + offsetInBlock;
-            if (first + count + 100 > 65000) {
+            int span = HIGH - LOW;
+            int first = LOW + Math.floorMod(BASE - LOW + (i / 100) * 200, span - (span % 200)) + offsetInBlock;
+            if (i > 20 * span) {
                 throw new IllegalStateException("out of test ports");
             }
             if (allFree(first, count)) {
