@@ -61,7 +61,7 @@ public final class LocalDns implements AutoCloseable {
                 return dns;
             }
             String log = dns.log();
-            dns.close();
+            dns.stopProcess(); // keep the directory: the next attempt writes its log there
             last = new IOException("dnsmasq on 127.0.0.1:" + port + " does not answer " + name + ": " + log);
         }
         throw last;
@@ -142,8 +142,7 @@ public final class LocalDns implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() throws InterruptedException {
+    private void stopProcess() throws InterruptedException {
         if (process.isAlive()) {
             process.destroy();
             if (!process.waitFor(5, TimeUnit.SECONDS)) {
@@ -151,6 +150,11 @@ public final class LocalDns implements AutoCloseable {
                 process.waitFor(5, TimeUnit.SECONDS);
             }
         }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stopProcess();
         try (var files = Files.list(dir)) {
             for (Path f : files.toList()) {
                 Files.deleteIfExists(f);
