@@ -72,11 +72,15 @@ public final class ScaleChild {
                 rec = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
                 rec.start();
             }
+            java.util.Map<Long, Long> perThread = threadCpu();
             long c0 = os.getProcessCpuTime();
             long w0 = System.nanoTime();
             Thread.sleep(TimeUnit.SECONDS.toMillis(idleSeconds));
             long c1 = os.getProcessCpuTime();
             long w1 = System.nanoTime();
+            if (Boolean.getBoolean("scale.threads")) {
+                printThreadCpu(perThread, threadCpu());
+            }
             if (rec != null) {
                 rec.stop();
                 rec.dump(java.nio.file.Path.of(jfr));
@@ -119,7 +123,10 @@ public final class ScaleChild {
                 for (int attempt = 0; attempt < 3 && (r == null || r.isErr()); attempt++) {
                     r = node.connect("s" + first + "@" + HOST + ":" + first);
                 }
-                if (!r.isOk()) {
+                // Ignored: an earlier attempt that timed out has merged meanwhile.
+                boolean ignored = r instanceof Result.Err<Void, ConnectError> e
+                        && e.error() instanceof ConnectError.ConnectIgnored;
+                if (!r.isOk() && !ignored) {
                     node.close();
                     throw new IllegalStateException("connect " + port + " -> " + first + ": " + r);
                 }
@@ -151,6 +158,29 @@ public final class ScaleChild {
                 raw.close();
             }
         };
+    }
+
+    private static java.util.Map<Long, Long> threadCpu() {
+        var mx = ManagementFactory.getThreadMXBean();
+        java.util.Map<Long, Long> m = new java.util.HashMap<>();
+        for (long id : mx.getAllThreadIds()) {
+            m.put(id, mx.getThreadCpuTime(id));
+        }
+        return m;
+    }
+
+    /** -Dscale.threads=true: the idle window's CPU by kind of thread (name without numbers and node names). */
+    private static void printThreadCpu(java.util.Map<Long, Long> before, java.util.Map<Long, Long> after) {
+        var mx = ManagementFactory.getThreadMXBean();
+        java.util.Map<String, Long> byKind = new java.util.TreeMap<>();
+        after.forEach((id, t) -> {
+            var info = mx.getThreadInfo(id);
+            String kind = info == null ? "(ended)" : info.getThreadName().replaceAll("\\[.*\\]", "")
+                    .replaceAll(",.*", "").replaceAll("[0-9]+", "N");
+            byKind.merge(kind, Math.max(0, t - before.getOrDefault(id, 0L)), Long::sum);
+        });
+        byKind.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(12)
+                .forEach(e -> out(String.format(Locale.ROOT, "THREADS %8.1f ms %s", e.getValue() / 1e6, e.getKey())));
     }
 
     private static boolean await(BooleanSupplier cond, long timeoutMs) {
