@@ -242,11 +242,21 @@ final class HealProbes {
 
     private void mergeWith(ProbeAnswers.Answer theirs) {
         View ours = view.get();
-        if (ours == null || theirs.view() == null || theirs.view().containsMember(protocol.getAddress())
+        if (ours == null || theirs.view() == null || theirs.view().getViewId().equals(ours.getViewId())
                 || UniqueNames.clash(Arrays.asList(ours, theirs.view())) != null) {
             return; // already together, or a merge that names would refuse
         }
         LOG.debug("{}: {} answered from another view ({}): merging", self.text(), theirs.name(), theirs.view());
+        if (theirs.view().containsMember(protocol.getAddress())) {
+            // A member back from a freeze can still hold the old view that lists us (its suspicions of us are
+            // answered, so it never drops us): merge the two views as MERGE3 would, keyed by who holds each.
+            theirs.mappings().forEach(protocol::addMapping);
+            Map<Address, View> views = new java.util.HashMap<>(); // GMS changes the map it is given
+            views.put(protocol.getAddress(), ours);
+            views.put(theirs.from(), theirs.view());
+            protocol.passUp(new org.jgroups.Event(org.jgroups.Event.MERGE, views));
+            return;
+        }
         protocol.triggerMerge(theirs.view(), theirs.mappings());
     }
 }
