@@ -22,7 +22,8 @@ import java.util.function.Consumer;
 /**
  * The node side of the adapter between the public API and a JGroups channel: one object per started node, wiring its
  * parts ({@link NodeStarter}, {@link ViewTracker}, {@link Connector}, {@link PingCall}, {@link SeedJoiner},
- * {@link NodeJmx}) and closing them in order. Nothing here is public API; no public signature mentions it.
+ * {@link HealProbes}, {@link NodeJmx}) and closing them in order. Nothing here is public API; no public signature
+ * mentions it.
  */
 public final class JGroupsNode implements AutoCloseable {
 
@@ -47,6 +48,7 @@ public final class JGroupsNode implements AutoCloseable {
     private final PingCall pings;
     private final Connector connector;
     private final SeedJoiner seeds;
+    private final HealProbes heal;
     /** Join, merge and handshake attempts refused for a bad or replayed cookie proof. */
     private final AtomicLong securityRejections = new AtomicLong();
     private volatile NodeJmx jmx;
@@ -66,6 +68,8 @@ public final class JGroupsNode implements AutoCloseable {
         this.pings = new PingCall(name, config, bound, protocol, finder, views);
         this.connector = new Connector(name, config, bound, protocol, finder, views, pings);
         this.seeds = new SeedJoiner(name, seedNames, views, channel::getAddress, connector);
+        this.heal = new HealProbes(name, config, bound, protocol, finder, views::view, seedNames, System::nanoTime);
+        views.onChange(heal::viewChanged);
     }
 
     /** Starts a node; every failure is a typed {@link StartError}. Never throws for bad input. */
@@ -83,7 +87,7 @@ public final class JGroupsNode implements AutoCloseable {
         if (config.jmx()) {
             jmx = NodeJmx.register(this);
         }
-        seeds.start();
+        seeds.start(heal::seedsJoined);
     }
 
     // ------------------------------------------------------------------------------------------------ the calls
@@ -159,6 +163,11 @@ public final class JGroupsNode implements AutoCloseable {
         return channel;
     }
 
+    /** How many lost members and missing seeds this node is looking for (see {@link HealProbes}). */
+    int healPending() {
+        return heal.pending();
+    }
+
     /** Our own address in the channel. */
     public Address address() {
         return channel.getAddress();
@@ -178,6 +187,7 @@ public final class JGroupsNode implements AutoCloseable {
         if (j != null) {
             j.unregister();
         }
+        heal.stop();
         seeds.stop(config.connectTimeout().toMillis() + 1000);
         // Whoever watches this process (udp's crash watch) learns that it leaves on purpose, not by crashing.
         layer.farewell();

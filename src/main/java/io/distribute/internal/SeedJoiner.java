@@ -23,6 +23,7 @@ final class SeedJoiner {
     private final Supplier<Address> address;
     private final Connector connector;
     private volatile Thread thread;
+    private volatile Runnable then = () -> { };
 
     SeedJoiner(NodeName self, List<NodeName> seeds, ViewTracker views, Supplier<Address> address, Connector connector) {
         this.self = self;
@@ -32,8 +33,11 @@ final class SeedJoiner {
         this.connector = connector;
     }
 
-    void start() {
+    /** Runs {@code after} once the seeds have been tried (at once if there are none). */
+    void start(Runnable after) {
+        this.then = after;
         if (seeds.isEmpty()) {
+            after.run();
             return;
         }
         Thread t = new Thread(this::run, "distribute-seeds-" + self.text());
@@ -43,6 +47,14 @@ final class SeedJoiner {
     }
 
     private void run() {
+        try {
+            connectSeeds();
+        } finally {
+            then.run();
+        }
+    }
+
+    private void connectSeeds() {
         for (NodeName seed : seeds) {
             if (views.isClosed() || Thread.currentThread().isInterrupted()) {
                 return;

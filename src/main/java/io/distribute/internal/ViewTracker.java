@@ -36,6 +36,8 @@ final class ViewTracker {
     private volatile Map<String, Address> membersByName = Map.of();
     private final AtomicReference<CompletableFuture<View>> nextView = new AtomicReference<>(new CompletableFuture<>());
     private volatile boolean closed;
+    /** Told of each applied view and the members it removed, with their reasons (must be quick). */
+    private volatile java.util.function.BiConsumer<View, Map<Address, DownReason>> onChange = (v, lost) -> { };
 
     /**
      * @param self       this node's address in the channel
@@ -98,6 +100,7 @@ final class ViewTracker {
             }
         }
         membership.changed(incarnations, reasons);
+        onChange.accept(v, reasons);
         nextView.getAndSet(new CompletableFuture<>()).complete(v);
     }
 
@@ -107,6 +110,11 @@ final class ViewTracker {
             case CRASHED -> DownReason.CRASHED;
             case UNRESPONSIVE -> DownReason.UNRESPONSIVE;
         };
+    }
+
+    /** Sets who is told of each view change and of the members it removed (see {@link HealProbes}). */
+    void onChange(java.util.function.BiConsumer<View, Map<Address, DownReason>> listener) {
+        this.onChange = listener;
     }
 
     /** The current view (null before the first). */

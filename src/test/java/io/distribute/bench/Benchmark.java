@@ -42,7 +42,7 @@ import java.util.function.Predicate;
  * mvn -q -B test-compile exec:java -Dexec.mainClass=io.distribute.bench.Benchmark -Dexec.args=--quick  # smoke, ~2-3 min
  * </pre>
  *
- * Options: {@code --quick}, {@code --only=start,connect,merge,ping,secure,kill,stop,heal,many,idle}, {@code --out=FILE}.
+ * Options: {@code --quick}, {@code --only=start,connect,merge,ping,secure,kill,stop,heal,many,idle,scale}, {@code --out=FILE}.
  * Only the public API is used on distribute's side. Every wait is bounded; child JVMs and network namespaces are
  * removed at the end, on failure too.
  */
@@ -74,6 +74,8 @@ public final class Benchmark {
         final Series raw = new Series("jgroups");
         final String target;
         final Predicate<Series> met;
+        /** When above 0, the target is relative: ours' median at most this many times raw's of the same run. */
+        double relative;
 
         Row(String key, String name, String unit, double perUnit, String target, Predicate<Series> met) {
             this.key = key;
@@ -196,7 +198,8 @@ public final class Benchmark {
                 new String[] {"stop", "SIGSTOP -> gone"},
                 new String[] {"heal", "link cut and restored"},
                 new String[] {"many", "N nodes at once"},
-                new String[] {"idle", "idle node, start/stop cycles"});
+                new String[] {"idle", "idle node, start/stop cycles"},
+                new String[] {"scale", "16/32/64 nodes: idle CPU, join, threads, heap"});
         for (String[] w : workloads) {
             if (!enabled(w[0])) {
                 continue;
@@ -215,6 +218,7 @@ public final class Benchmark {
                     case "heal" -> heal();
                     case "many" -> many();
                     case "idle" -> idle();
+                    case "scale" -> new Scale(quick, this::row, this::say, COOKIE).run();
                     default -> throw new IllegalStateException(w[0]);
                 }
             } catch (Exception | AssertionError e) {
@@ -242,6 +246,7 @@ public final class Benchmark {
             case "µs" -> 1e3;
             case "s" -> 1e9;
             case "MiB" -> 1024.0 * 1024.0;
+            case "ms/s" -> 1e6;
             default -> 1;
         };
         Row r = new Row(key, name, unit, per, target, met);
@@ -1264,13 +1269,17 @@ public final class Benchmark {
     }
 
     private String verdict(Row r) {
-        if (r.met == null) {
+        if (r.met == null && r.relative <= 0) {
             return "";
         }
-        if (r.ours.runs() == 0) {
+        if (r.ours.runs() == 0 || (r.relative > 0 && r.raw.runs() == 0)) {
             return r.target + ": not measured";
         }
-        return r.target + (r.met.test(r.ours) ? ": met" : ": MISSED");
+        return r.target + (met(r) ? ": met" : ": MISSED");
+    }
+
+    private static boolean met(Row r) {
+        return r.relative > 0 ? r.ours.median() <= r.relative * r.raw.median() : r.met.test(r.ours);
     }
 
     private String table() {
@@ -1390,9 +1399,10 @@ public final class Benchmark {
                 if (s == r.ours) {
                     String ratio = ratio(r);
                     o.append(", \"ratio_ours_raw_median\": ").append(ratio.equals("-") ? "null" : ratio);
-                    if (r.met != null) {
+                    if (r.met != null || r.relative > 0) {
                         o.append(", \"target\": ").append(q(r.target)).append(", \"target_met\": ")
-                                .append(s.runs() == 0 ? "null" : String.valueOf(r.met.test(s)));
+                                .append(s.runs() == 0 || (r.relative > 0 && r.raw.runs() == 0) ? "null"
+                                        : String.valueOf(met(r)));
                     }
                 }
                 if (!s.notes.isEmpty()) {

@@ -104,6 +104,13 @@ final class RawNode implements AutoCloseable {
         return n;
     }
 
+    /** Sets FD_ALL3's timeout and interval (ms) on a created, not yet connected node. */
+    static void setDetection(RawNode n, long timeoutMs, long intervalMs) {
+        FD_ALL3 fd = n.channel.getProtocolStack().findProtocol(FD_ALL3.class);
+        fd.setTimeout(timeoutMs);
+        fd.setInterval(intervalMs);
+    }
+
     private Receiver receiver() {
         return new Receiver() {
             @Override

@@ -32,6 +32,8 @@ class EmptyDnsQueryTest {
     void clearStackProperties() {
         System.clearProperty("distribute.dns_address");
         System.clearProperty("distribute.dns_query");
+        System.clearProperty("distribute.merge_min_interval");
+        System.clearProperty("distribute.merge_max_interval");
     }
 
     @Test
@@ -44,13 +46,16 @@ class EmptyDnsQueryTest {
                     .clusterName("dns-warning-" + ProcessHandle.current().pid());
             System.setProperty("distribute.dns_address", dns.address());
             System.setProperty("distribute.dns_query", UNLISTED);
+            // MERGE3 rounds of 200-500 ms (the default is JGroups' 10-30 s), so that DNS is asked again soon.
+            System.setProperty("distribute.merge_min_interval", "200ms");
+            System.setProperty("distribute.merge_max_interval", "500ms");
             ClusterNode alone = c.start("alone@127.0.0.1:" + port, COOKIE, config.build());
 
             Predicate<ILoggingEvent> aloneWarned = e -> e.getLevel() == Level.WARN
                     && e.getFormattedMessage().startsWith(alone.selfNode() + ": the dns stack's query '" + UNLISTED
                     + "' (A records, asked of the DNS server " + dns.address() + ") resolves to no address");
             await().atMost(Duration.ofSeconds(5)).until(() -> logs.events(aloneWarned).size() == 1);
-            // DNS_PING asks again on every MERGE3 round (every 200-500 ms): several more queries, still one warning.
+            // DNS_PING asks again on every MERGE3 round: several more queries, still one warning.
             int queries = queriesFor(dns, UNLISTED);
             await().atMost(Duration.ofSeconds(10)).until(() -> queriesFor(dns, UNLISTED) >= queries + 3);
             List<ILoggingEvent> warnings = logs.events(aloneWarned);

@@ -230,7 +230,7 @@ class MembershipEventsTest {
             assertTrue(r.has(new MembershipEvent.NodeDown(ice.name, DownReason.UNRESPONSIVE)), r.snapshot().toString());
 
             ice.signal("CONT");
-            // MERGE3 heals the partition on its own
+            // the coordinator's heal probes find it again (HealProbes)
             await().atMost(Duration.ofSeconds(15)).until(() -> r.snapshot().stream()
                     .filter(e -> e.equals(new MembershipEvent.NodeUp(ice.name))).count() == 2);
             assertEquals(1, r.maxInFlight.get());

@@ -1,0 +1,210 @@
+package io.distribute.bench;
+
+import io.distribute.cluster.ClusterConfig;
+import io.distribute.cluster.ClusterNode;
+import io.distribute.cluster.ConnectError;
+import io.distribute.Result;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One scale measurement in a JVM of its own, for distribute ({@code ours}) or raw JGroups ({@code raw}): N nodes on
+ * loopback, each joining node 0 in turn; then idle CPU of the whole process over a window, heap after GC and live
+ * threads (minus this JVM's baseline before any node), and the time to join one more node (J times, each one left
+ * again). Both sides detect a frozen member equally fast: FD_ALL3 timeout 3 s, interval 375 ms.
+ *
+ * <p>{@code ScaleChild ours|raw N IDLE_SECONDS JOINS FIRST_PORT}. Prints {@code FORMED MS}, {@code IDLE CPU_NS WALL_NS},
+ * {@code STATS HEAP_BYTES THREADS} (the node's share, total over N), {@code JOIN NS} per join, then {@code DONE};
+ * {@code FAILED reason} on any failure.
+ */
+public final class ScaleChild {
+
+    static final long FD_MS = 3000;
+    private static final String HOST = "127.0.0.1";
+
+    private ScaleChild() {
+    }
+
+    /** A node of either kind, seen the same way. */
+    private interface Node extends AutoCloseable {
+        int size();
+
+        @Override
+        void close();
+    }
+
+    public static void main(String[] args) throws Exception {
+        RawNode.routeLogging();
+        boolean ours = args[0].equals("ours");
+        int n = Integer.parseInt(args[1]);
+        int idleSeconds = Integer.parseInt(args[2]);
+        int joins = Integer.parseInt(args[3]);
+        int first = Integer.parseInt(args[4]);
+        String cookie = System.getenv("CLUSTER_COOKIE");
+        List<Node> nodes = new ArrayList<>();
+        try {
+            long baseHeap = BenchChild.usedHeapAfterGc();
+            int baseThreads = Thread.activeCount();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                nodes.add(start(ours, cookie, first, first + i));
+            }
+            if (!await(() -> nodes.stream().allMatch(x -> x.size() == n), 120_000)) {
+                fail("no single view of " + n + " within 120 s");
+            }
+            out("FORMED " + (System.nanoTime() - t0) / 1_000_000);
+            // Let formation's work (view acks, STABLE after the joins, pool threads) settle before measuring.
+            Thread.sleep(3000);
+            var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            // -Dscale.jfr=FILE: a flight recording of the idle window only (where idle CPU goes).
+            String jfr = System.getProperty("scale.jfr");
+            jdk.jfr.Recording rec = null;
+            if (jfr != null) {
+                rec = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+                rec.start();
+            }
+            java.util.Map<Long, Long> perThread = threadCpu();
+            long c0 = os.getProcessCpuTime();
+            long w0 = System.nanoTime();
+            Thread.sleep(TimeUnit.SECONDS.toMillis(idleSeconds));
+            long c1 = os.getProcessCpuTime();
+            long w1 = System.nanoTime();
+            if (Boolean.getBoolean("scale.threads")) {
+                printThreadCpu(perThread, threadCpu());
+            }
+            if (rec != null) {
+                rec.stop();
+                rec.dump(java.nio.file.Path.of(jfr));
+                rec.close();
+            }
+            boolean stillOne = nodes.stream().allMatch(x -> x.size() == n);
+            out("IDLE " + (c1 - c0) + " " + (w1 - w0) + (stillOne ? "" : " VIEW_CHANGED"));
+            long heap = BenchChild.usedHeapAfterGc();
+            out("STATS " + Math.max(0, heap - baseHeap) + " " + (Thread.activeCount() - baseThreads));
+            for (int j = 0; j < joins; j++) {
+                long s = System.nanoTime();
+                Node x = start(ours, cookie, first, first + n);
+                if (!await(() -> x.size() == n + 1 && nodes.get(0).size() == n + 1, 30_000)) {
+                    fail("join " + j + " did not complete within 30 s");
+                }
+                out("JOIN " + (System.nanoTime() - s));
+                x.close();
+                if (!await(() -> nodes.stream().allMatch(y -> y.size() == n), 30_000)) {
+                    fail("the joiner's leave was not seen within 30 s");
+                }
+            }
+            out("DONE");
+        } catch (Exception | Error e) {
+            fail(e.toString());
+        } finally {
+            nodes.forEach(Node::close);
+        }
+        System.exit(0);
+    }
+
+    private static Node start(boolean ours, String cookie, int first, int port) throws Exception {
+        String id = "s" + port;
+        if (ours) {
+            ClusterConfig config = ClusterConfig.builder().clusterName(BenchChild.CLUSTER)
+                    .failureDetectionTimeout(Duration.ofMillis(FD_MS)).build();
+            ClusterNode node = ClusterNode.start(id + "@" + HOST + ":" + port, cookie, config).orElseThrow();
+            if (port != first) {
+                // A loaded machine (2 shared cores) can time a connect out: ask again, a bounded number of times.
+                Result<Void, ConnectError> r = null;
+                for (int attempt = 0; attempt < 3 && (r == null || r.isErr()); attempt++) {
+                    r = node.connect("s" + first + "@" + HOST + ":" + first);
+                }
+                // Ignored: an earlier attempt that timed out has merged meanwhile.
+                boolean ignored = r instanceof Result.Err<Void, ConnectError> e
+                        && e.error() instanceof ConnectError.ConnectIgnored;
+                if (!r.isOk() && !ignored) {
+                    node.close();
+                    throw new IllegalStateException("connect " + port + " -> " + first + ": " + r);
+                }
+            }
+            return new Node() {
+                @Override
+                public int size() {
+                    return node.nodes().size() + 1;
+                }
+
+                @Override
+                public void close() {
+                    node.close();
+                }
+            };
+        }
+        InetAddress lo = InetAddress.getByName(HOST);
+        RawNode raw = RawNode.create(id, lo, port, List.of(new InetSocketAddress(lo, first)), 0);
+        RawNode.setDetection(raw, FD_MS, FD_MS / 8);
+        raw.channel.connect(BenchChild.RAW_CLUSTER);
+        return new Node() {
+            @Override
+            public int size() {
+                return raw.channel.getView() == null ? 0 : raw.channel.getView().size();
+            }
+
+            @Override
+            public void close() {
+                raw.close();
+            }
+        };
+    }
+
+    private static java.util.Map<Long, Long> threadCpu() {
+        var mx = ManagementFactory.getThreadMXBean();
+        java.util.Map<Long, Long> m = new java.util.HashMap<>();
+        for (long id : mx.getAllThreadIds()) {
+            m.put(id, mx.getThreadCpuTime(id));
+        }
+        return m;
+    }
+
+    /** -Dscale.threads=true: the idle window's CPU by kind of thread (name without numbers and node names). */
+    private static void printThreadCpu(java.util.Map<Long, Long> before, java.util.Map<Long, Long> after) {
+        var mx = ManagementFactory.getThreadMXBean();
+        java.util.Map<String, Long> byKind = new java.util.TreeMap<>();
+        after.forEach((id, t) -> {
+            var info = mx.getThreadInfo(id);
+            String kind = info == null ? "(ended)" : info.getThreadName().replaceAll("\\[.*\\]", "")
+                    .replaceAll(",.*", "").replaceAll("[0-9]+", "N");
+            byKind.merge(kind, Math.max(0, t - before.getOrDefault(id, 0L)), Long::sum);
+        });
+        byKind.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(12)
+                .forEach(e -> out(String.format(Locale.ROOT, "THREADS %8.1f ms %s", e.getValue() / 1e6, e.getKey())));
+    }
+
+    private static boolean await(BooleanSupplier cond, long timeoutMs) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (!cond.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            LockSupport.parkNanos(2_000_000);
+        }
+        return true;
+    }
+
+    private static void fail(String why) {
+        out("FAILED " + why.replace('\n', ' '));
+        System.exit(1);
+    }
+
+    static synchronized void out(String s) {
+        System.out.println(s);
+        System.out.flush();
+    }
+
+    static String perSecond(long cpuNanos, long wallNanos, int n) {
+        return String.format(Locale.ROOT, "%.2f", cpuNanos / 1e6 / (wallNanos / 1e9) / n);
+    }
+}
