@@ -247,11 +247,18 @@ public class NodeProtocol extends Protocol {
             merges.shareAddresses(msg, view);
             return down_prot.down(msg);
         }
+        if (gms != null && isJoin(gms.getType()) && msg.getDest() != null) {
+            merges.introduceSelf(msg.getDest());
+        }
         AuthHeader auth = msg.getHeader(AUTH_ID);
         if (gms != null && auth != null && auth.getToken() instanceof CookieToken) {
             auth.setToken(proof.token(gms.getType(), self(), msg.getDest()));
         }
         return down_prot.down(msg);
+    }
+
+    private static boolean isJoin(byte gmsType) {
+        return gmsType == GMS.GmsHeader.JOIN_REQ || gmsType == GMS.GmsHeader.JOIN_REQ_WITH_STATE_TRANSFER;
     }
 
     @Override
