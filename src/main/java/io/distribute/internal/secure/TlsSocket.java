@@ -157,12 +157,15 @@ final class TlsSocket extends Socket {
         o.flush();
     }
 
-    /** Runs the accepting side of the handshake; returns the server, which tells what the client asked for. */
-    TlsPeers.Server accept(String namePart, boolean acceptJGroups, long deadline) throws IOException {
+    /**
+     * Runs the accepting side of the handshake; returns the server, which tells what the client asked for.
+     * {@code proven} runs as soon as the client has shown it holds the key, before the key exchange.
+     */
+    TlsPeers.Server accept(String namePart, boolean acceptJGroups, long deadline, Runnable proven) throws IOException {
         setTcpNoDelay(true);
         Deadline din = new Deadline(super.getInputStream(), deadline);
         TlsServerProtocol tls = new TlsServerProtocol(buffered(din), super.getOutputStream());
-        TlsPeers.Server server = new TlsPeers.Server(trust, namePart, acceptJGroups);
+        TlsPeers.Server server = new TlsPeers.Server(trust, namePart, acceptJGroups, proven);
         tls.accept(server);
         opened(tls.getInputStream(), tls.getOutputStream());
         if (trust.certificateMode()) {
