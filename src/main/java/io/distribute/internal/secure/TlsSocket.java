@@ -86,6 +86,9 @@ final class TlsSocket extends Socket {
     public void connect(SocketAddress endpoint, int timeout) throws IOException {
         long deadline = System.nanoTime() + (handshakeBudgetNanos > 0 ? handshakeBudgetNanos
                 : HANDSHAKE_TIMEOUT_NANOS + TimeUnit.MILLISECONDS.toNanos(timeout));
+        if (trust.destroyed()) {
+            throw new HandshakeFailed(Refusal.OTHER, "this node is closed", null);
+        }
         super.connect(endpoint, timeout);
         // The handshake is a few small writes each way: Nagle plus delayed ACKs would add ~40 ms to each.
         setTcpNoDelay(true);
