@@ -67,6 +67,7 @@ public class NodeProtocol extends Protocol {
 
     private CookieProof proof;
     private final MergeTrigger merges = new MergeTrigger(this);
+    private volatile SeedDiscovery seedDiscovery = new SeedDiscovery(0);
     private final SuspicionRelay suspicions = new SuspicionRelay(() -> getTransport().getTimer(), () -> this.view,
             a -> up_prot.up(new Event(Event.SUSPECT, List.of(a))));
     private final Departures departures = new Departures(System::nanoTime);
@@ -77,6 +78,11 @@ public class NodeProtocol extends Protocol {
     private volatile java.util.function.Supplier<View> appliedView = () -> view;
     private volatile Consumer<String> securityListener = s -> { };
     private Future<?> sweeper;
+
+    /** How many other nodes this node's seeds name: discovery ends once that many answered. */
+    void expectSeeds(int others) {
+        seedDiscovery = new SeedDiscovery(others);
+    }
 
     /** Sets the cluster key; called by the adapter before the channel connects. */
     void setSecret(CookieSecret secret) {
@@ -175,6 +181,11 @@ public class NodeProtocol extends Protocol {
             suspicions.viewChanged(v);
             crashes.viewChanged(v);
             pinger.retainOnly(v::containsMember);
+        } else if (evt.getType() == Event.FIND_INITIAL_MBRS) {
+            Object answers = down_prot.down(evt);
+            Object timeout = evt.getArg();
+            seedDiscovery.watch(answers, timeout instanceof Long t ? t : 0, getTransport().getTimer());
+            return answers;
         }
         return down_prot.down(evt);
     }
