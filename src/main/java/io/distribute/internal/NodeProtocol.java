@@ -66,6 +66,7 @@ public class NodeProtocol extends Protocol {
 
     private JoinGuard joins;
     private final MergeTrigger merges = new MergeTrigger(this);
+    private volatile SeedDiscovery seedDiscovery = new SeedDiscovery(0);
     private final SuspicionRelay suspicions = new SuspicionRelay(() -> getTransport().getTimer(), () -> this.view,
             this::verify, this::raise);
     private final Departures departures = new Departures(System::nanoTime);
@@ -76,6 +77,11 @@ public class NodeProtocol extends Protocol {
     private volatile View view;
     private volatile java.util.function.Supplier<View> appliedView = () -> view;
     private Future<?> sweeper;
+
+    /** How many other nodes this node's seeds name: discovery ends once that many answered. */
+    void expectSeeds(int others) {
+        seedDiscovery = new SeedDiscovery(others);
+    }
 
     /** Sets the cluster key; called by the adapter before the channel connects. */
     void setSecret(CookieSecret secret) {
@@ -170,6 +176,11 @@ public class NodeProtocol extends Protocol {
             suspicions.viewChanged(v);
             crashes.viewChanged(v);
             pinger.retainOnly(v::containsMember);
+        } else if (evt.getType() == Event.FIND_INITIAL_MBRS) {
+            Object answers = down_prot.down(evt);
+            Object timeout = evt.getArg();
+            seedDiscovery.watch(answers, timeout instanceof Long t ? t : 0, getTransport().getTimer());
+            return answers;
         }
         return down_prot.down(evt);
     }
@@ -208,11 +219,18 @@ public class NodeProtocol extends Protocol {
             merges.shareAddresses(msg, view);
             return down_prot.down(msg);
         }
+        if (gms != null && isJoin(gms.getType()) && msg.getDest() != null) {
+            merges.introduceSelf(msg.getDest());
+        }
         AuthHeader auth = msg.getHeader(AUTH_ID);
         if (gms != null && auth != null && auth.getToken() instanceof CookieToken) {
             auth.setToken(joins.token(gms.getType(), msg.getDest()));
         }
         return down_prot.down(msg);
+    }
+
+    private static boolean isJoin(byte gmsType) {
+        return gmsType == GMS.GmsHeader.JOIN_REQ || gmsType == GMS.GmsHeader.JOIN_REQ_WITH_STATE_TRANSFER;
     }
 
     @Override

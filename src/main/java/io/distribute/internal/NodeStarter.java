@@ -155,6 +155,7 @@ final class NodeStarter {
             ch.addAddressGenerator(() -> NodeProtocol.newAddress(text));
             NodeProtocol np = ch.getProtocolStack().findProtocol(NodeProtocol.class);
             np.setSecret(secret);
+            np.expectSeeds((int) seeds.stream().filter(s -> !s.text().equals(name.text())).count());
             // Below JGroups: every TCP connection it opens or accepts is TLS keyed by the cookie.
             SecureLayer layer = new SecureLayer(secret.expand(TLS_PSK_LABEL), secret.expand(UDP_SEAL_LABEL),
                     secret.expand(TLS_BINDING_LABEL), certificates, name.name(), name.text());

@@ -3,7 +3,6 @@ package io.distribute.security;
 import io.distribute.cluster.ClusterNode;
 import io.distribute.testing.Ports;
 import io.distribute.testing.TestCluster;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
@@ -172,11 +171,16 @@ class HandshakeFloodTest {
         }
     }
 
+    /*
+     * Found by this suite, now fixed: in 2 of 7 runs the joiner's 10 JOIN attempts went unanswered during this flood
+     * and it became a singleton after ~9.5 s. The flood was not the cause: the joiner's seed (the victim) was a member
+     * but not the coordinator in those runs (after the two-node merge either can be), and answered discovery only for
+     * itself, so the joiner never learnt the coordinator and retried until max_join_attempts; without a flood the same
+     * start took 9.5 s in 5 of 6 runs of a diagnostic. Fixed: seeds answer with every member they know, and a joiner
+     * tells the coordinator where it listens before its JOIN (the coordinator otherwise drops the join response).
+     */
     // Plus: a connection flood from one address (close at once, or garbage then close) locks nobody out.
     @Test
-    @Disabled("BUG, open: in 2 of 7 runs the joiner's 10 JOIN attempts went unanswered for the whole 10 s flood from "
-            + "127.0.0.5 (GMS: 'too many JOIN attempts (10): becoming singleton'; it then merged at once when the flood "
-            + "ended), although it connects from 127.0.0.1; cause not found yet")
     void aConnectionFloodFromOneAddressLocksNobodyOut() {
         try (TestCluster c = TestCluster.quick("cxflood", 2);
              Events seenByVictim = Events.of(c.get(0)); Events seenByMember = Events.of(c.get(1))) {

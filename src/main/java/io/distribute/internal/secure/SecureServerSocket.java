@@ -10,14 +10,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
-import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -26,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * connections and gives each to a handshake thread; {@link #accept()} (JGroups' acceptor) returns the
  * authenticated ones. Until a peer has proved the PSK it holds a connection slot and a few KiB of handshake buffer,
  * nothing else: no JGroups state, no address mapping, no suspicion when it closes. Slots are capped per source
- * address and in total, and a handshake that has not finished within 1 s is dropped.
+ * address and in total until the peer has shown it holds the key (see {@link PendingHandshakes}), and a handshake that
+ * has not finished within 1 s is dropped.
  *
  * <p>A connection that asked for a probe is answered here (the node's name, view and members' addresses, from
  * {@link SecureLayer#probeAnswer()}) and closed; JGroups never sees it.
@@ -34,25 +30,35 @@ import java.util.concurrent.TimeUnit;
 final class SecureServerSocket extends ServerSocket {
 
     private static final Logger LOG = LoggerFactory.getLogger(SecureServerSocket.class);
-    static final int MAX_PENDING_PER_SOURCE = 8;
-    static final int MAX_PENDING = 64;
+    static final int MAX_PENDING_PER_SOURCE = PendingHandshakes.MAX_UNPROVEN_PER_SOURCE;
+    static final int MAX_PENDING = PendingHandshakes.MAX_UNPROVEN;
     /** One sentinel wakes JGroups' acceptor when we close. */
     private static final Socket CLOSED = new Socket();
 
-    /** Handshake threads shared by every node of this JVM: created on demand, gone after 5 s idle. */
-    private static final ExecutorService HANDSHAKES = new ThreadPoolExecutor(0, 256, 5, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), r -> {
-                Thread t = new Thread(r, "distribute-tls-handshake");
-                t.setDaemon(true);
-                return t;
-            });
+    /**
+     * Handshake threads shared by every node of this JVM: up to 256, created on demand, gone after 5 s idle. Beyond
+     * that, handshakes wait in line rather than being refused (nodes of a cluster started together in one JVM open
+     * more at once); the line is bounded by the nodes' caps on pending connections, and a handshake that waited past
+     * its deadline fails at its first read.
+     */
+    private static final ExecutorService HANDSHAKES = handshakeThreads();
+
+    private static ExecutorService handshakeThreads() {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(256, 256, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "distribute-tls-handshake");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
 
     private final SecureLayer layer;
     private final boolean forJGroups;
-    private final BlockingQueue<Socket> ready = new LinkedBlockingQueue<>();
-    /** Connections whose handshake has not finished, oldest first, by source address. Guarded by itself. */
-    private final Map<InetAddress, ArrayDeque<Socket>> pendingBySource = new HashMap<>();
-    private int pending;
+    private final LinkedBlockingQueue<Socket> ready = new LinkedBlockingQueue<>();
+    /** Connections whose handshake has not finished. Guarded by itself. */
+    private final PendingHandshakes<Socket> pending = new PendingHandshakes<>();
     private volatile Thread acceptor;
 
     /** @param forJGroups whether authenticated JGroups connections are accepted (else probes only) */
@@ -124,42 +130,14 @@ final class SecureServerSocket extends ServerSocket {
         }
     }
 
-    /**
-     * Takes a new connection into the handshake. At a cap, the newcomer is not the one refused: the oldest pending
-     * connection of its own source makes room (per-source cap), or else the oldest of the source holding the most
-     * (total cap). A flood, from one address or many, thus evicts itself, and a cookie holder's handshake (a few ms)
-     * gets through.
-     */
+    /** Takes a new connection into the handshake (see {@link PendingHandshakes} for who makes room at a cap). */
     private void admit(TlsSocket s) {
         InetAddress source = s.getInetAddress();
-        Socket evicted = null;
-        synchronized (pendingBySource) {
-            ArrayDeque<Socket> mine = pendingBySource.computeIfAbsent(source, a -> new ArrayDeque<>());
-            if (mine.size() >= MAX_PENDING_PER_SOURCE) {
-                evicted = mine.pollFirst();
-                pending--;
-            } else if (pending >= MAX_PENDING) {
-                ArrayDeque<Socket> biggest = mine;
-                InetAddress biggestSource = source;
-                for (Map.Entry<InetAddress, ArrayDeque<Socket>> e : pendingBySource.entrySet()) {
-                    if (e.getValue().size() > biggest.size()) {
-                        biggest = e.getValue();
-                        biggestSource = e.getKey();
-                    }
-                }
-                evicted = biggest.pollFirst();
-                pending--;
-                if (biggest.isEmpty() && biggest != mine) {
-                    pendingBySource.remove(biggestSource);
-                }
-            }
-            mine.addLast(s);
-            pending++;
+        Socket evicted;
+        synchronized (pending) {
+            evicted = pending.admit(s, source);
         }
-        if (evicted != null) {
-            layer.refused(evicted.getInetAddress(), "too many unauthenticated connections");
-            closeQuietly(evicted);
-        }
+        drop(evicted);
         long deadline = System.nanoTime() + TlsSocket.HANDSHAKE_TIMEOUT_NANOS;
         try {
             HANDSHAKES.execute(() -> handshake(s, source, deadline));
@@ -171,11 +149,27 @@ final class SecureServerSocket extends ServerSocket {
         }
     }
 
+    /** The peer showed it holds the key: its connection leaves the unproven stage. */
+    private void proven(Socket s) {
+        Socket evicted;
+        synchronized (pending) {
+            evicted = pending.prove(s);
+        }
+        drop(evicted);
+    }
+
+    private void drop(Socket evicted) {
+        if (evicted != null) {
+            layer.refused(evicted.getInetAddress(), "too many unauthenticated connections");
+            closeQuietly(evicted);
+        }
+    }
+
     private void handshake(TlsSocket s, InetAddress source, long deadline) {
         boolean keep = false;
         String failure = null;
         try {
-            TlsPeers.Server server = s.accept(layer.namePart(), forJGroups, deadline);
+            TlsPeers.Server server = s.accept(layer.namePart(), forJGroups, deadline, () -> proven(s));
             if (!release(s)) {
                 return; // evicted while it finished: closed already
             }
@@ -223,23 +217,15 @@ final class SecureServerSocket extends ServerSocket {
 
     /** Takes {@code s} out of the pending connections; false if it was not there (evicted, or released before). */
     private boolean release(Socket s) {
-        synchronized (pendingBySource) {
-            ArrayDeque<Socket> q = pendingBySource.get(s.getInetAddress());
-            if (q == null || !q.remove(s)) {
-                return false;
-            }
-            pending--;
-            if (q.isEmpty()) {
-                pendingBySource.remove(s.getInetAddress());
-            }
-            return true;
+        synchronized (pending) {
+            return pending.release(s);
         }
     }
 
     /** Connections that have not finished their handshake (for tests). */
     int pending() {
-        synchronized (pendingBySource) {
-            return pending;
+        synchronized (pending) {
+            return pending.size();
         }
     }
 

@@ -191,10 +191,12 @@ final class TlsPeers {
         private final byte[] probeIdentity;
         private final byte[] watchIdentity;
         private final boolean acceptJGroups;
+        private final Runnable proven;
         private volatile Purpose purpose;
 
-        Server(Trust trust, String namePart, boolean acceptJGroups) {
+        Server(Trust trust, String namePart, boolean acceptJGroups, Runnable proven) {
             super(CRYPTO);
+            this.proven = proven;
             this.trust = trust;
             this.probeIdentity = identity(PROBE_PREFIX + namePart);
             this.watchIdentity = identity(WATCH_PREFIX + namePart);
@@ -258,6 +260,18 @@ final class TlsPeers {
             return null;
         }
 
+        /**
+         * BouncyCastle calls this right after it checked the binder of the PSK we selected (a bad one fails the
+         * handshake first): in PSK mode, the client has now shown it holds the key.
+         */
+        @Override
+        public void processClientExtensions(java.util.Hashtable clientExtensions) throws IOException {
+            super.processClientExtensions(clientExtensions);
+            if (!trust.certificateMode() && purpose != null) {
+                proven.run();
+            }
+        }
+
         @Override
         protected Vector getProtocolNames() {
             if (!trust.certificateMode()) {
@@ -303,6 +317,7 @@ final class TlsPeers {
                 throw new TlsFatalAlert(AlertDescription.unexpected_message, "a certificate instead of our PSK");
             }
             trust.certificates.verify(clientCertificate);
+            proven.run(); // certificate mode: a client certificate of the site's PKI (the cookie is checked after)
         }
 
         @Override

@@ -86,6 +86,9 @@ final class TlsSocket extends Socket {
     public void connect(SocketAddress endpoint, int timeout) throws IOException {
         long deadline = System.nanoTime() + (handshakeBudgetNanos > 0 ? handshakeBudgetNanos
                 : HANDSHAKE_TIMEOUT_NANOS + TimeUnit.MILLISECONDS.toNanos(timeout));
+        if (trust.destroyed()) {
+            throw new HandshakeFailed(Refusal.OTHER, "this node is closed", null);
+        }
         super.connect(endpoint, timeout);
         // The handshake is a few small writes each way: Nagle plus delayed ACKs would add ~40 ms to each.
         setTcpNoDelay(true);
@@ -157,12 +160,15 @@ final class TlsSocket extends Socket {
         o.flush();
     }
 
-    /** Runs the accepting side of the handshake; returns the server, which tells what the client asked for. */
-    TlsPeers.Server accept(String namePart, boolean acceptJGroups, long deadline) throws IOException {
+    /**
+     * Runs the accepting side of the handshake; returns the server, which tells what the client asked for.
+     * {@code proven} runs as soon as the client has shown it holds the key, before the key exchange.
+     */
+    TlsPeers.Server accept(String namePart, boolean acceptJGroups, long deadline, Runnable proven) throws IOException {
         setTcpNoDelay(true);
         Deadline din = new Deadline(super.getInputStream(), deadline);
         TlsServerProtocol tls = new TlsServerProtocol(buffered(din), super.getOutputStream());
-        TlsPeers.Server server = new TlsPeers.Server(trust, namePart, acceptJGroups);
+        TlsPeers.Server server = new TlsPeers.Server(trust, namePart, acceptJGroups, proven);
         tls.accept(server);
         opened(tls.getInputStream(), tls.getOutputStream());
         if (trust.certificateMode()) {

@@ -18,6 +18,7 @@ final class Trust {
     final byte[] psk;
     private final SecretKeySpec binding;
     final Certificates certificates;
+    private volatile boolean destroyed;
 
     Trust(byte[] psk, byte[] bindingKey, Certificates certificates) {
         this.psk = psk.clone();
@@ -51,7 +52,16 @@ final class Trust {
     }
 
     void destroy() {
+        destroyed = true;
         java.util.Arrays.fill(psk, (byte) 0);
+    }
+
+    /**
+     * True once the node closed. A thread of the closed node that still dials out (a crash check, JGroups reconnecting
+     * while it shuts down) must not handshake with the zeroed key: the peer would log a failed binder, a wrong cookie.
+     */
+    boolean destroyed() {
+        return destroyed;
     }
 
     @Override

@@ -1,0 +1,46 @@
+package io.distribute.internal;
+
+import org.jgroups.util.Responses;
+import org.jgroups.util.TimeScheduler;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Ends JGroups' discovery as soon as every seed has answered. GMS waits for discovery answers until a coordinator
+ * answers or join_timeout passes; TCPPING expects no particular number of answers, so nodes started together (none of
+ * them coordinator yet) each waited the whole join_timeout before the lowest of them made itself coordinator. Once as
+ * many nodes as there are seeds have answered, waiting longer cannot add one: every node then picks the same lowest
+ * address, so they also agree on the coordinator instead of forming islands to merge later.
+ */
+final class SeedDiscovery {
+
+    /** How often the answers are counted while discovery runs. */
+    static final long CHECK_MILLIS = 5;
+
+    private final int seeds;
+
+    /** @param seeds how many other nodes the seeds name (0: nothing to count, discovery runs as JGroups sets it) */
+    SeedDiscovery(int seeds) {
+        this.seeds = seeds;
+    }
+
+    /** Watches {@code answers} (a discovery run lasting at most {@code timeoutMillis}) and ends it once complete. */
+    void watch(Object answers, long timeoutMillis, TimeScheduler timer) {
+        if (seeds <= 0 || !(answers instanceof Responses r) || timer == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMillis));
+        check(r, deadline, timer);
+    }
+
+    private void check(Responses r, long deadline, TimeScheduler timer) {
+        if (r.isDone() || System.nanoTime() >= deadline) {
+            return;
+        }
+        if (r.size() >= seeds) {
+            r.done();
+            return;
+        }
+        timer.schedule(() -> check(r, deadline, timer), CHECK_MILLIS, TimeUnit.MILLISECONDS, false);
+    }
+}
