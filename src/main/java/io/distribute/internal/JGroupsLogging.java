@@ -18,8 +18,12 @@ public final class JGroupsLogging implements CustomLogFactory {
 
     /** The format of JGroups 5.5's message (TcpConnection.closeGracefully); a change there makes it ERROR again. */
     static final String GRACEFUL_CLOSE_FAILED = "%s: failed sending graceful close to %s: %s";
-    /** The JDK's message for a write on a socket closed by this process. */
-    static final String CLOSED_HERE = "Socket closed";
+    /**
+     * The messages for a write on a connection this process closed: the JDK's for the socket, BouncyCastle's for the
+     * TLS connection on it (whichever layer notices first).
+     */
+    static final java.util.Set<String> CLOSED_HERE = java.util.Set.of("Socket closed",
+            "Cannot write application data on closed/failed TLS connection");
 
     private JGroupsLogging() {
     }
@@ -52,7 +56,7 @@ public final class JGroupsLogging implements CustomLogFactory {
         @Override
         public void error(String format, Object... args) {
             if (GRACEFUL_CLOSE_FAILED.equals(format) && args != null && args.length == 3
-                    && CLOSED_HERE.equals(args[2])) {
+                    && CLOSED_HERE.contains(String.valueOf(args[2]))) {
                 debug(format, args);
             } else {
                 super.error(format, args);

@@ -21,6 +21,8 @@ class JGroupsLoggingTest {
         assertInstanceOf(JGroupsLogging.ShutdownAware.class, log);
         try (CapturedLogs logs = new CapturedLogs()) {
             log.error(JGroupsLogging.GRACEFUL_CLOSE_FAILED, "127.0.0.1:7800", "127.0.0.1:7801", "Socket closed");
+            log.error(JGroupsLogging.GRACEFUL_CLOSE_FAILED, "127.0.0.1:7800", "127.0.0.1:7801",
+                    "Cannot write application data on closed/failed TLS connection");
             assertEquals(0, logs.events(e -> e.getLoggerName().equals(CATEGORY)).size(), "at DEBUG, below WARN");
 
             log.error(JGroupsLogging.GRACEFUL_CLOSE_FAILED, "127.0.0.1:7800", "127.0.0.1:7801", "Broken pipe");

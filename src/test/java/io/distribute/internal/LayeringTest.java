@@ -23,7 +23,7 @@ class LayeringTest {
     /** NodeProtocol and the parts it delegates to. */
     private static final List<String> PROTOCOL = List.of("NodeProtocol", "NodeHeader", "CookieProof", "CookieToken",
             "CookieSecret", "MergeTrigger", "UniqueNames", "SuspicionRelay", "Departures", "Departure",
-            "CrashEvidence", "CrashWatch", "Pinger", "ProbeAnswers");
+            "CrashEvidence", "CrashWatch", "Pinger", "ProbeAnswers", "MergeGate", "JoinGuard");
 
     @Test
     void theProtocolImportsNothingOfThePublicApi() throws IOException {
