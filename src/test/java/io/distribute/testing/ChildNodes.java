@@ -113,25 +113,28 @@ public final class ChildNodes implements AutoCloseable {
             before = lines.size();
         }
         stdin.println("nodes");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            synchronized (lines) {
-                List<Line> answer = lines.subList(before, lines.size());
-                if (answer.stream().anyMatch(l -> l.text().equals("NODESDONE"))) {
-                    Map<Integer, List<String>> m = new TreeMap<>();
-                    for (Line l : answer) {
-                        String[] p = l.text().split(" ", 3);
-                        if (p[0].equals("NODES")) {
-                            m.put(Integer.parseInt(p[1]), p.length < 3 || p[2].isEmpty() ? List.of()
-                                    : List.of(p[2].split(",")));
+        try {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .pollInterval(java.time.Duration.ofMillis(20)).until(() -> {
+                        synchronized (lines) {
+                            return lines.subList(before, lines.size()).stream()
+                                    .anyMatch(l -> l.text().equals("NODESDONE"));
                         }
-                    }
-                    return m;
+                    });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new IllegalStateException(id + " did not answer 'nodes'; its last lines: " + tail(), e);
+        }
+        Map<Integer, List<String>> m = new TreeMap<>();
+        synchronized (lines) {
+            for (Line l : lines.subList(before, lines.size())) {
+                String[] p = l.text().split(" ", 3);
+                if (p[0].equals("NODES")) {
+                    m.put(Integer.parseInt(p[1]), p.length < 3 || p[2].isEmpty() ? List.of()
+                            : List.of(p[2].split(",")));
                 }
             }
-            Thread.sleep(20);
         }
-        throw new IllegalStateException(id + " did not answer 'nodes'; its last lines: " + tail());
+        return m;
     }
 
     /** The last lines it printed (for failure messages). */
