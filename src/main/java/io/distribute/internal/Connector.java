@@ -136,7 +136,7 @@ final class Connector {
             waitFor.removeIf(v::containsMember);
             if (!waitFor.isEmpty()) {
                 Address missing = waitFor.iterator().next();
-                ProbeAnswers.Answer answer = probe(where.get(missing), NodeProtocol.nameOf(missing), deadline);
+                ProbeAnswers.Answer answer = probe(where.get(missing), NodeAddress.nameOf(missing), deadline);
                 if (answer == null || !answer.from().equals(missing)) {
                     waitFor.remove(missing); // gone (or back as a new incarnation): nothing to wait for
                 } else {

@@ -44,7 +44,7 @@ final class CookieProof {
             return ANYONE;
         }
         if (a instanceof UUID u) {
-            String n = NodeProtocol.nameOf(a);
+            String n = NodeAddress.nameOf(a);
             byte[] name = n == null ? new byte[0] : n.getBytes(StandardCharsets.UTF_8);
             return ByteBuffer.allocate(16 + name.length).putLong(u.getMostSignificantBits())
                     .putLong(u.getLeastSignificantBits()).put(name).array();

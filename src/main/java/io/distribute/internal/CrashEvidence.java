@@ -170,7 +170,7 @@ final class CrashEvidence {
      */
     private Verdict verdict(Address member) {
         SecureLayer l = layer;
-        String name = NodeProtocol.nameOf(member);
+        String name = NodeAddress.nameOf(member);
         if (l == null || name == null || !(node.physicalAddressOf(member) instanceof IpAddress ip)) {
             return Verdict.UNKNOWN;
         }

@@ -41,7 +41,7 @@ final class CrashWatch {
         }
         stop();
         PhysicalAddress p = next == null ? null : where.apply(next);
-        String name = NodeProtocol.nameOf(next);
+        String name = NodeAddress.nameOf(next);
         if (p instanceof IpAddress ip && name != null) {
             watched = next;
             int at = name.indexOf('@');

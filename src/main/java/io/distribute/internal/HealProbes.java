@@ -98,7 +98,7 @@ final class HealProbes {
         for (Map.Entry<Address, DownReason> e : lost.entrySet()) {
             // Who left or is known dead will not come back at that address; a restart joins by itself.
             if (e.getValue() == DownReason.UNRESPONSIVE || e.getValue() == DownReason.NOT_CONNECTED) {
-                String name = NodeProtocol.nameOf(e.getKey());
+                String name = NodeAddress.nameOf(e.getKey());
                 PhysicalAddress where = protocol.physicalAddressOf(e.getKey());
                 if (name != null && where != null) {
                     targets.put(name, new Target(name, e.getKey(), where, null, now));
@@ -154,7 +154,7 @@ final class HealProbes {
 
     private static boolean listed(View v, String name) {
         for (Address a : v.getMembersRaw()) {
-            if (name.equals(NodeProtocol.nameOf(a))) {
+            if (name.equals(NodeAddress.nameOf(a))) {
                 return true;
             }
         }

@@ -75,7 +75,7 @@ final class JoinGuard {
     }
 
     private static String displayName(Address a) {
-        String n = NodeProtocol.nameOf(a);
+        String n = NodeAddress.nameOf(a);
         return n != null ? n : String.valueOf(a);
     }
 }

@@ -11,7 +11,7 @@ record Member(String name, Address address) {
 
     /** The member that holds {@code address}: its node name, or the address itself if it carries none. */
     static Member of(Address address) {
-        String n = NodeProtocol.nameOf(address);
+        String n = NodeAddress.nameOf(address);
         return new Member(n != null ? n : String.valueOf(address), address);
     }
 }

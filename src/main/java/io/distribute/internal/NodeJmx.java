@@ -62,13 +62,13 @@ final class NodeJmx {
             @Override
             public String getViewId() {
                 View v = node.view();
-                return v == null ? "" : NodeProtocol.nameOf(v.getViewId().getCreator()) + "|" + v.getViewId().getId();
+                return v == null ? "" : NodeAddress.nameOf(v.getViewId().getCreator()) + "|" + v.getViewId().getId();
             }
 
             @Override
             public String getCoordinator() {
                 View v = node.view();
-                return v == null ? "" : String.valueOf(NodeProtocol.nameOf(v.getCoord()));
+                return v == null ? "" : String.valueOf(NodeAddress.nameOf(v.getCoord()));
             }
 
             @Override

@@ -13,18 +13,15 @@ import org.jgroups.protocols.AuthHeader;
 import org.jgroups.protocols.VERIFY_SUSPECT2;
 import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.stack.Protocol;
-import org.jgroups.util.ExtendedUUID;
 import org.jgroups.util.MessageBatch;
 import org.jgroups.util.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -43,7 +40,6 @@ import java.util.function.Consumer;
  *   <li><b>Merge trigger.</b> Asks a coordinator to merge two views now instead of waiting for MERGE3's timer.</li>
  *   <li><b>Departures.</b> Records leave requests and lost connections and sends them on the view message, so a
  *   removal is reported with its reason.</li>
- *   <li><b>Probe answers.</b> What this node tells a prober (see {@link ProbeAnswers}).</li>
  * </ul>
  */
 public class NodeProtocol extends Protocol {
@@ -51,8 +47,6 @@ public class NodeProtocol extends Protocol {
     static final short PROTOCOL_ID = 1750;
     static final short HEADER_MAGIC = 1751;
     static final short TOKEN_MAGIC = 1752;
-    /** The ExtendedUUID key carrying the node name, so that every view carries every member's name. */
-    static final String NAME_KEY = "distribute.name";
 
     static {
         ClassConfigurator.addProtocol(PROTOCOL_ID, NodeProtocol.class);
@@ -142,24 +136,6 @@ public class NodeProtocol extends Protocol {
     /** Why {@code member} left the view, as observed here or by the coordinator that removed it. */
     Departure reasonFor(Address member) {
         return departures.reasonFor(member);
-    }
-
-    // ----------------------------------------------------------------------------------------------- identities
-
-    /** The node name carried in an address, or null if it carries none (not a distribute node). */
-    public static String nameOf(Address a) {
-        if (a instanceof ExtendedUUID e) {
-            byte[] n = e.get(NAME_KEY);
-            return n == null ? null : new String(n, StandardCharsets.UTF_8);
-        }
-        return null;
-    }
-
-    /** An address for a node called {@code name}: a random UUID that carries the name. */
-    public static ExtendedUUID newAddress(String name) {
-        ExtendedUUID a = ExtendedUUID.randomUUID(name);
-        a.put(NAME_KEY, name.getBytes(StandardCharsets.UTF_8));
-        return a;
     }
 
     private Address self() {
@@ -374,21 +350,6 @@ public class NodeProtocol extends Protocol {
         }
         // Passing down through TCPPING also adds the address to its dynamic hosts.
         down_prot.down(new Event(Event.ADD_PHYSICAL_ADDRESS, new Tuple<>(logical, physical)));
-    }
-
-    /** This node's answer to a probe from a cookie holder: who it is, where it and its members listen. */
-    byte[] probeAnswer() {
-        View v = view;
-        Map<Address, PhysicalAddress> known = new LinkedHashMap<>();
-        if (v != null) {
-            for (Address m : v.getMembers()) {
-                PhysicalAddress p = physicalAddressOf(m);
-                if (p != null) {
-                    known.put(m, p);
-                }
-            }
-        }
-        return ProbeAnswers.write(self(), physicalAddressOf(self()), v, known);
     }
 
     // ------------------------------------------------------------------------------------------------ the token

@@ -152,14 +152,14 @@ final class NodeStarter {
             EmptyDnsWarning.install(ch, name.text());
             ch.setName(name.text());
             String text = name.text();
-            ch.addAddressGenerator(() -> NodeProtocol.newAddress(text));
+            ch.addAddressGenerator(() -> NodeAddress.create(text));
             NodeProtocol np = ch.getProtocolStack().findProtocol(NodeProtocol.class);
             np.setSecret(secret);
             np.expectSeeds((int) seeds.stream().filter(s -> !s.text().equals(name.text())).count());
             // Below JGroups: every TCP connection it opens or accepts is TLS keyed by the cookie.
             SecureLayer layer = new SecureLayer(secret.expand(TLS_PSK_LABEL), secret.expand(UDP_SEAL_LABEL),
                     secret.expand(TLS_BINDING_LABEL), certificates, name.name(), name.text());
-            layer.probeAnswer(np::probeAnswer);
+            layer.probeAnswer(() -> ProbeAnswers.answer(np.getAddress(), np.view(), np::physicalAddressOf));
             np.useLayer(layer);
             ch.getProtocolStack().getTransport().setSocketFactory(layer);
             AUTH auth = ch.getProtocolStack().findProtocol(AUTH.class);

@@ -10,6 +10,7 @@ import org.jgroups.util.Util;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.function.Function;
 import java.util.Map;
 
 /**
@@ -25,6 +26,20 @@ final class ProbeAnswers {
                   Map<Address, PhysicalAddress> mappings) {}
 
     private ProbeAnswers() {
+    }
+
+    /** This node's answer: who it is ({@code self}), where it and each member of its view listen. */
+    static byte[] answer(Address self, View view, Function<Address, PhysicalAddress> whereIs) {
+        Map<Address, PhysicalAddress> known = new LinkedHashMap<>();
+        if (view != null) {
+            for (Address m : view.getMembers()) {
+                PhysicalAddress p = whereIs.apply(m);
+                if (p != null) {
+                    known.put(m, p);
+                }
+            }
+        }
+        return write(self, whereIs.apply(self), view, known);
     }
 
     static byte[] write(Address self, PhysicalAddress physical, View view, Map<Address, PhysicalAddress> mappings) {
@@ -47,7 +62,7 @@ final class ProbeAnswers {
             Address physical = Util.readAddress(in);
             View view = Util.readView(in);
             Map<Address, PhysicalAddress> mappings = readMappings(in);
-            return new Answer(from, NodeProtocol.nameOf(from), view,
+            return new Answer(from, NodeAddress.nameOf(from), view,
                     physical instanceof PhysicalAddress p ? p : null, mappings);
         } catch (ClassNotFoundException | RuntimeException e) {
             throw new IOException("malformed probe answer: " + e, e);

@@ -24,7 +24,7 @@ final class UniqueNames {
                 continue;
             }
             for (Address a : v.getMembersRaw()) {
-                String n = NodeProtocol.nameOf(a);
+                String n = NodeAddress.nameOf(a);
                 if (n == null) {
                     continue;
                 }
@@ -39,12 +39,12 @@ final class UniqueNames {
 
     /** Whether {@code joiner}'s name is held by another address in {@code view}. */
     static boolean taken(View view, Address joiner) {
-        String n = NodeProtocol.nameOf(joiner);
+        String n = NodeAddress.nameOf(joiner);
         if (view == null || n == null) {
             return false;
         }
         for (Address a : view.getMembersRaw()) {
-            if (!a.equals(joiner) && n.equals(NodeProtocol.nameOf(a))) {
+            if (!a.equals(joiner) && n.equals(NodeAddress.nameOf(a))) {
                 return true;
             }
         }

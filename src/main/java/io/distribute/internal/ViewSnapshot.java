@@ -52,7 +52,7 @@ public record ViewSnapshot(String self, String viewId, String coordinator, List<
     }
 
     private static String nameOf(Address a) {
-        String n = NodeProtocol.nameOf(a);
+        String n = NodeAddress.nameOf(a);
         return n != null ? n : String.valueOf(a);
     }
 

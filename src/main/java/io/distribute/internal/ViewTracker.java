@@ -76,7 +76,7 @@ final class ViewTracker {
         Map<String, Address> byName = new HashMap<>();
         for (Address a : v.getMembersRaw()) {
             if (!a.equals(me)) {
-                String n = NodeProtocol.nameOf(a);
+                String n = NodeAddress.nameOf(a);
                 names.add(n != null ? n : String.valueOf(a));
                 if (n != null) {
                     byName.put(n, a);

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MembershipTest {
 
     private static Member member(String name) {
-        return new Member(name, NodeProtocol.newAddress(name));
+        return new Member(name, NodeAddress.create(name));
     }
 
     /** Records events in arrival order. */

@@ -15,10 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The rule that refuses joins and merges listing one name under two addresses (NodeProtocol applies it). */
 class UniqueNamesTest {
 
-    private final ExtendedUUID x = NodeProtocol.newAddress("x@h");
-    private final ExtendedUUID dupe1 = NodeProtocol.newAddress("dupe@h");
-    private final ExtendedUUID y = NodeProtocol.newAddress("y@h");
-    private final ExtendedUUID dupe2 = NodeProtocol.newAddress("dupe@h");
+    private final ExtendedUUID x = NodeAddress.create("x@h");
+    private final ExtendedUUID dupe1 = NodeAddress.create("dupe@h");
+    private final ExtendedUUID y = NodeAddress.create("y@h");
+    private final ExtendedUUID dupe2 = NodeAddress.create("dupe@h");
 
     private static View view(Address... members) {
         return View.create(members[0], 1, members);

@@ -77,7 +77,7 @@ class FormationAndConcurrencyTest {
     @Test
     void aNodeWhoseSeedIsNotTheCoordinatorJoinsAtOnce() throws Exception {
         try (TestCluster c = TestCluster.quick("nc", 3)) {
-            String coord = io.distribute.internal.NodeProtocol.nameOf(view(c.get(0)).getCoord());
+            String coord = io.distribute.internal.NodeAddress.nameOf(view(c.get(0)).getCoord());
             List<ClusterNode> seeds = c.nodes().stream().filter(n -> !n.selfNode().equals(coord)).toList();
             assertEquals(2, seeds.size(), "members other than the coordinator " + coord);
             for (int i = 0; i < 4; i++) {

@@ -29,7 +29,7 @@ final class Internals {
     static Address addressOf(ClusterNode node, String name) {
         View v = adapter(node).view();
         for (Address a : v.getMembersRaw()) {
-            if (name.equals(io.distribute.internal.NodeProtocol.nameOf(a))) {
+            if (name.equals(io.distribute.internal.NodeAddress.nameOf(a))) {
                 return a;
             }
         }

@@ -3,7 +3,7 @@ package io.distribute.security;
 import io.distribute.testing.TestCluster;
 
 import io.distribute.cluster.ClusterNode;
-import io.distribute.internal.NodeProtocol;
+import io.distribute.internal.NodeAddress;
 import org.jgroups.Address;
 import org.jgroups.BytesMessage;
 import org.jgroups.EmptyMessage;
@@ -90,7 +90,7 @@ class NoCallbackTest {
                 IpAddress l1 = evil.address(1);
                 IpAddress l2 = evil.address(2);
                 IpAddress l3 = evil.address(3);
-                Address fake = NodeProtocol.newAddress("evil" + i + "@" + l1.getIpAddress().getHostAddress() + ":"
+                Address fake = NodeAddress.create("evil" + i + "@" + l1.getIpAddress().getHostAddress() + ":"
                         + l1.getPort());
                 // (a) an old-style HELLO with a reply-to address
                 byte[] hello = ("HELLO distribute/1 evil" + i + "@127.0.0.1 reply-to=" + l0.printIpAddress() + "\n")
