@@ -161,29 +161,6 @@ final class MergeTrigger {
         start(a, b, ProbeAnswers.readMappings(in));
     }
 
-    /**
-     * A joiner is about to send JOIN to {@code coord}: tell it first where we listen. A joiner whose seed is a member
-     * but not the coordinator learns the coordinator from the seed's discovery answer, but the coordinator never
-     * heard of the joiner, and without its address would drop the join response (JGroups then retries the whole
-     * join after join_timeout).
-     */
-    void introduceSelf(Address coord) {
-        Address self = node.getAddress();
-        PhysicalAddress where = node.physicalAddressOf(self);
-        if (where == null || coord.equals(self)) {
-            return;
-        }
-        try {
-            ByteArrayDataOutputStream out = new ByteArrayDataOutputStream(64);
-            ProbeAnswers.writeMappings(Map.of(self, where), out);
-            node.sendDown(new BytesMessage(coord, Arrays.copyOf(out.buffer(), out.position()))
-                    .putHeader(node.getId(), new NodeHeader(NodeHeader.MAPPINGS, 0))
-                    .setFlag(Message.Flag.OOB, Message.Flag.DONT_BUNDLE, Message.Flag.NO_RELIABILITY));
-        } catch (IOException e) {
-            LOG.debug("{}: cannot introduce itself to {}: {}", self, coord, e.toString());
-        }
-    }
-
     /** A member received its coordinator's list of addresses ahead of a merged view. */
     void mappingsReceived(Message msg, View current) throws IOException, ClassNotFoundException {
         // Any sender will do: only cookie holders reach this layer, and a joiner hears from its coordinator before

@@ -2,6 +2,7 @@ package io.distribute.internal;
 
 import org.jgroups.Address;
 import org.jgroups.Header;
+import org.jgroups.PhysicalAddress;
 import org.jgroups.ViewId;
 import org.jgroups.util.Util;
 
@@ -27,6 +28,9 @@ public final class NodeHeader extends Header {
     /** A member's watch connection to {@code members[0]} closed without a goodbye (see CrashWatch). */
     static final byte CRASHED = 8;
 
+    /** Rides on a JOIN_REQ: where the joiner listens (see {@link NodeProtocol#down(org.jgroups.Message)}). */
+    static final byte JOINER = 9;
+
     /** At most this many reasons ride on one view. */
     static final int MAX_REASONS = 256;
 
@@ -37,6 +41,8 @@ public final class NodeHeader extends Header {
     byte[] reasons;
     /** PONG: the responder's current view id, so a caller can tell the peer installed the same view. */
     ViewId viewId;
+    /** JOINER: the joiner's physical address. */
+    PhysicalAddress physical;
 
     public NodeHeader() {
     }
@@ -61,6 +67,11 @@ public final class NodeHeader extends Header {
         return this;
     }
 
+    NodeHeader physical(PhysicalAddress where) {
+        this.physical = where;
+        return this;
+    }
+
     NodeHeader reasons(Address[] members, byte[] reasons) {
         this.members = members;
         this.reasons = reasons;
@@ -72,6 +83,9 @@ public final class NodeHeader extends Header {
         int n = 1 + 8;
         if (type == PONG) {
             n += Util.size(viewId);
+        }
+        if (type == JOINER) {
+            n += Util.size(physical);
         }
         if (type == REASONS || type == CRASHED) {
             n += 2;
@@ -89,6 +103,9 @@ public final class NodeHeader extends Header {
         if (type == PONG) {
             Util.writeViewId(viewId, out);
         }
+        if (type == JOINER) {
+            Util.writeAddress(physical, out);
+        }
         if (type == REASONS || type == CRASHED) {
             out.writeShort(members.length);
             for (int i = 0; i < members.length; i++) {
@@ -105,6 +122,9 @@ public final class NodeHeader extends Header {
         try {
             if (type == PONG) {
                 viewId = Util.readViewId(in);
+            }
+            if (type == JOINER) {
+                physical = Util.readAddress(in) instanceof PhysicalAddress p ? p : null;
             }
             if (type == REASONS || type == CRASHED) {
                 int n = in.readUnsignedShort();

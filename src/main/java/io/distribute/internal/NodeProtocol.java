@@ -195,8 +195,14 @@ public class NodeProtocol extends Protocol {
             merges.shareAddresses(msg, view);
             return down_prot.down(msg);
         }
-        if (gms != null && isJoin(gms.getType()) && msg.getDest() != null) {
-            merges.introduceSelf(msg.getDest());
+        if (gms != null && isJoin(gms.getType())) {
+            // The coordinator must know where we listen before GMS installs the view with us: a seed that is not the
+            // coordinator never told it, and TCP drops its connections to members whose address it does not know
+            // when a view is installed (the join response then went down a connection we had refused, for ~5 s).
+            PhysicalAddress where = physicalAddressOf(self());
+            if (where != null) {
+                msg.putHeader(id, new NodeHeader(NodeHeader.JOINER, 0).physical(where));
+            }
         }
         AuthHeader auth = msg.getHeader(AUTH_ID);
         if (gms != null && auth != null && auth.getToken() instanceof CookieToken) {
@@ -212,7 +218,7 @@ public class NodeProtocol extends Protocol {
     @Override
     public Object up(Message msg) {
         NodeHeader hdr = msg.getHeader(id);
-        if (hdr == null || hdr.type == NodeHeader.REASONS) {
+        if (passesUp(hdr)) {
             observe(hdr, msg);
             return up_prot.up(msg);
         }
@@ -225,7 +231,7 @@ public class NodeProtocol extends Protocol {
         for (Iterator<Message> it = batch.iterator(); it.hasNext(); ) {
             Message msg = it.next();
             NodeHeader hdr = msg.getHeader(id);
-            if (hdr == null || hdr.type == NodeHeader.REASONS) {
+            if (passesUp(hdr)) {
                 observe(hdr, msg);
             } else {
                 it.remove();
@@ -237,9 +243,19 @@ public class NodeProtocol extends Protocol {
         }
     }
 
-    /** Learns from GMS traffic passing up: leave requests, removal reasons riding on views, duplicate views. */
+    /** Whether a message goes on up (GMS' own, perhaps carrying our header) rather than being one of ours. */
+    private static boolean passesUp(NodeHeader hdr) {
+        return hdr == null || hdr.type == NodeHeader.REASONS || hdr.type == NodeHeader.JOINER;
+    }
+
+    /**
+     * Learns from GMS traffic passing up: where a joiner listens, leave requests, removal reasons riding on views,
+     * duplicate views.
+     */
     private void observe(NodeHeader hdr, Message msg) {
-        if (hdr != null) {
+        if (hdr != null && hdr.type == NodeHeader.JOINER) {
+            addMapping(msg.getSrc(), hdr.physical);
+        } else if (hdr != null) {
             departures.learn(hdr);
         }
         GMS.GmsHeader gms = msg.getHeader(GMS_ID);
