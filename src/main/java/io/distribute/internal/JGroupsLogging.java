@@ -9,21 +9,24 @@ import org.jgroups.logging.Slf4jLogImpl;
  * Routes JGroups' logging to SLF4J (JGroups prefers log4j2 when it is on the classpath), and logs at DEBUG the one
  * ERROR JGroups writes in a normal shutdown.
  *
- * <p>That ERROR is {@code TcpConnection.closeGracefully}'s "failed sending graceful close to X: Socket closed": when
- * two members close at the same time, each one's receiver thread closes the connection on the other's graceful close
- * while its own stop is about to write one on it (JGroups checks {@code isClosed()}, then writes). The socket was
- * closed by this node, on purpose, and both sides are leaving: nothing is lost. Other failures keep their level.
+ * <p>That ERROR is {@code TcpConnection.closeGracefully}'s "failed sending graceful close to X: ...". The node is
+ * closing that connection on purpose and the note only tells the peer not to suspect it; it fails when the
+ * connection is already gone at either end: two members closing at the same time (each one's receiver thread closes
+ * the connection on the other's graceful close while its own stop is about to write one on it: "Socket closed"), or a
+ * member that left and closed its end before the others dropped their connections to it ("Broken pipe",
+ * "Connection reset"). Nothing is lost either way. Any other failure keeps its level.
  */
 public final class JGroupsLogging implements CustomLogFactory {
 
     /** The format of JGroups 5.5's message (TcpConnection.closeGracefully); a change there makes it ERROR again. */
     static final String GRACEFUL_CLOSE_FAILED = "%s: failed sending graceful close to %s: %s";
     /**
-     * The messages for a write on a connection this process closed: the JDK's for the socket, BouncyCastle's for the
-     * TLS connection on it (whichever layer notices first).
+     * The messages for a write on a connection already closed: here (the JDK's for the socket, BouncyCastle's for the
+     * TLS connection on it, whichever layer notices first) or by the peer (the JDK's for a pipe the peer closed).
      */
-    static final java.util.Set<String> CLOSED_HERE = java.util.Set.of("Socket closed",
-            "Cannot write application data on closed/failed TLS connection");
+    static final java.util.Set<String> ALREADY_CLOSED = java.util.Set.of("Socket closed",
+            "Cannot write application data on closed/failed TLS connection", "Broken pipe", "Connection reset",
+            "Connection reset by peer");
 
     private JGroupsLogging() {
     }
@@ -56,7 +59,7 @@ public final class JGroupsLogging implements CustomLogFactory {
         @Override
         public void error(String format, Object... args) {
             if (GRACEFUL_CLOSE_FAILED.equals(format) && args != null && args.length == 3
-                    && CLOSED_HERE.contains(String.valueOf(args[2]))) {
+                    && ALREADY_CLOSED.contains(String.valueOf(args[2]))) {
                 debug(format, args);
             } else {
                 super.error(format, args);
