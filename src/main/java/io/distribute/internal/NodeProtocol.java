@@ -10,6 +10,7 @@ import org.jgroups.ViewId;
 import org.jgroups.conf.ClassConfigurator;
 import org.jgroups.protocols.AUTH;
 import org.jgroups.protocols.AuthHeader;
+import org.jgroups.protocols.MERGE3;
 import org.jgroups.protocols.VERIFY_SUSPECT2;
 import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.stack.Protocol;
@@ -71,6 +72,7 @@ public class NodeProtocol extends Protocol {
     private volatile View view;
     private volatile java.util.function.Supplier<View> appliedView = () -> view;
     private Future<?> sweeper;
+    private volatile MergeCadence cadence;
 
     /** How many other nodes this node's seeds name: discovery ends once that many answered. */
     void expectSeeds(int others) {
@@ -118,6 +120,7 @@ public class NodeProtocol extends Protocol {
         }
         sweeper = getTransport().getTimer().scheduleWithFixedDelay(departures::sweep, 10, 10, TimeUnit.SECONDS, false);
         crashes.listenTo(getTransport());
+        cadence = MergeCadence.of(getProtocolStack().findProtocol(MERGE3.class), getTransport().getTimer());
     }
 
     @Override
@@ -126,6 +129,10 @@ public class NodeProtocol extends Protocol {
             sweeper.cancel(false);
         }
         crashes.stop();
+        MergeCadence c = cadence;
+        if (c != null) {
+            c.stop();
+        }
         suspicions.stop();
         pinger.stop();
         super.stop();
@@ -152,6 +159,10 @@ public class NodeProtocol extends Protocol {
             suspicions.viewChanged(v);
             crashes.viewChanged(v);
             pinger.retainOnly(v::containsMember);
+            MergeCadence c = cadence;
+            if (c != null) {
+                c.viewChanged(v.size()); // before MERGE3, below, restarts its rounds for this view
+            }
         } else if (evt.getType() == Event.FIND_INITIAL_MBRS) {
             Object answers = down_prot.down(evt);
             Object timeout = evt.getArg();
@@ -318,6 +329,11 @@ public class NodeProtocol extends Protocol {
 
     View view() {
         return view;
+    }
+
+    /** How often MERGE3 runs now (null without MERGE3; for tests). */
+    MergeCadence mergeCadence() {
+        return cadence;
     }
 
     /** A suspicion for VERIFY_SUSPECT2 to check: it passes it up only if the member does not answer. */

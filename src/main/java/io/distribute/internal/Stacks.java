@@ -7,6 +7,7 @@ import org.jgroups.protocols.AUTH;
 import org.jgroups.protocols.TCP;
 import org.jgroups.protocols.TP;
 import org.jgroups.protocols.UDP;
+import org.jgroups.protocols.VERIFY_SUSPECT2;
 import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.stack.Protocol;
 
@@ -61,6 +62,10 @@ final class Stacks {
             if (bypass != null) {
                 throw new StackException("stack '" + stack + "' cannot run behind distribute's secure connection layer: "
                         + bypass);
+            }
+            if (cls == VERIFY_SUSPECT2.class) {
+                // the same protocol, checking its suspects when due instead of polling (see VerifySuspect)
+                pc = new ProtocolConfiguration(VerifySuspect.class.getName(), new java.util.HashMap<>(pc.getProperties()));
             }
             if (TP.class.isAssignableFrom(cls) && transport < 0) {
                 transport = out.size();

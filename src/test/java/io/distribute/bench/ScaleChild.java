@@ -29,6 +29,8 @@ import java.util.function.BooleanSupplier;
 public final class ScaleChild {
 
     static final long FD_MS = 3000;
+    /** How long the membership must have been quiet before the idle window (see main). */
+    static final long QUIET_MS = 22_000;
     private static final String HOST = "127.0.0.1";
 
     private ScaleChild() {
@@ -62,8 +64,21 @@ public final class ScaleChild {
                 fail("no single view of " + n + " within 120 s");
             }
             out("FORMED " + (System.nanoTime() - t0) / 1_000_000);
-            // Let formation's work (view acks, STABLE after the joins, pool threads) settle before measuring.
-            Thread.sleep(3000);
+            // Idle means a cluster whose membership has been quiet for a while: distribute's MERGE3 keeps the stack's
+            // 1-3 s interval for 20 s after a view change (MergeCadence), so wait 22 s after formation, for both. And
+            // the JIT must have finished compiling what formation ran: its compile threads otherwise count as idle
+            // CPU (2.8 s of a 10 s window, 3 s after 16 nodes formed). Settled: under 50 ms of compiling in 2 s.
+            long settleStart = System.nanoTime();
+            Thread.sleep(QUIET_MS);
+            for (long jit = jvmWork()[2]; System.nanoTime() - settleStart < TimeUnit.SECONDS.toNanos(80); ) {
+                Thread.sleep(2000);
+                long now = jvmWork()[2];
+                if (now - jit < 50) {
+                    break;
+                }
+                jit = now;
+            }
+            out("SETTLED " + (System.nanoTime() - settleStart) / 1_000_000);
             var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             // -Dscale.jfr=FILE: a flight recording of the idle window only (where idle CPU goes).
             String jfr = System.getProperty("scale.jfr");
@@ -73,6 +88,7 @@ public final class ScaleChild {
                 rec.start();
             }
             java.util.Map<Long, Long> perThread = threadCpu();
+            long[] jvm0 = jvmWork();
             long c0 = os.getProcessCpuTime();
             long w0 = System.nanoTime();
             Thread.sleep(TimeUnit.SECONDS.toMillis(idleSeconds));
@@ -80,6 +96,9 @@ public final class ScaleChild {
             long w1 = System.nanoTime();
             if (Boolean.getBoolean("scale.threads")) {
                 printThreadCpu(perThread, threadCpu());
+                long[] jvm1 = jvmWork();
+                out(String.format(Locale.ROOT, "JVM gc %d ms in %d collections, jit %d ms, %d threads started",
+                        jvm1[0] - jvm0[0], jvm1[1] - jvm0[1], jvm1[2] - jvm0[2], jvm1[3] - jvm0[3]));
             }
             if (rec != null) {
                 rec.stop();
@@ -158,6 +177,19 @@ public final class ScaleChild {
                 raw.close();
             }
         };
+    }
+
+    /** GC time and count, JIT time, threads started so far: the idle window's work that no Java thread shows. */
+    private static long[] jvmWork() {
+        long gcMs = 0;
+        long gcs = 0;
+        for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            gcMs += Math.max(0, gc.getCollectionTime());
+            gcs += Math.max(0, gc.getCollectionCount());
+        }
+        var jit = ManagementFactory.getCompilationMXBean();
+        long jitMs = jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+        return new long[] {gcMs, gcs, jitMs, ManagementFactory.getThreadMXBean().getTotalStartedThreadCount()};
     }
 
     private static java.util.Map<Long, Long> threadCpu() {
