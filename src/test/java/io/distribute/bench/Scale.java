@@ -14,7 +14,7 @@ import java.util.function.Predicate;
 /**
  * The {@code scale} workload: for each cluster size, one {@link ScaleChild} JVM for distribute and one for raw
  * JGroups, run one after the other (never at once: they would share the 2 cores). Rows: idle CPU per node, joining
- * one node, and at the largest size threads and heap per node.
+ * one node (start + connect, and started with a seed), threads and heap per node.
  */
 final class Scale {
 
@@ -24,7 +24,8 @@ final class Scale {
     }
 
     /** What one ScaleChild run measured. */
-    private record Run(long idleCpuNanos, long idleWallNanos, long heap, long threads, List<Long> joins) {}
+    private record Run(long idleCpuNanos, long idleWallNanos, long heap, long threads, List<Long> joins,
+                       List<Long> seededJoins) {}
 
     private final boolean quick;
     private final Rows rows;
@@ -42,15 +43,15 @@ final class Scale {
         int[] sizes = quick ? new int[] {16, 32} : new int[] {16, 32, 64};
         int idleSeconds = quick ? 5 : 10;
         int joins = quick ? 2 : 5;
-        int largest = sizes[sizes.length - 1];
         for (int n : sizes) {
             Benchmark.Row idle = rows.row("scale", "idle CPU per node, " + n + " nodes in one JVM", "ms/s",
                     "≤ 1.2 × raw", null);
-            Benchmark.Row join = rows.row("scale", "join one node into " + n, "ms", "≤ raw", null);
-            Benchmark.Row threads = n != largest ? null
-                    : rows.row("scale", "threads per node, " + n + " nodes", "threads", "≤ raw", null);
-            Benchmark.Row heap = n != largest ? null
-                    : rows.row("scale", "heap per node after GC, " + n + " nodes", "MiB", "≤ raw", null);
+            Benchmark.Row join = rows.row("scale", "join one node into " + n + ": startNode + connect", "ms", "≤ raw",
+                    null);
+            Benchmark.Row seeded = rows.row("scale", "join one node into " + n + ": startNode with a seed", "ms",
+                    "≤ raw", null);
+            Benchmark.Row threads = rows.row("scale", "threads per node, " + n + " nodes", "threads", "≤ raw", null);
+            Benchmark.Row heap = rows.row("scale", "heap per node after GC, " + n + " nodes", "MiB", "≤ raw", null);
             for (boolean ours : new boolean[] {true, false}) {
                 Run r = measure(ours, n, idleSeconds, joins);
                 Series idleS = ours ? idle.ours : idle.raw;
@@ -61,12 +62,12 @@ final class Scale {
                 // ns of CPU per second of wall time per node: shown as ms/s
                 idleS.record(r.idleCpuNanos * 1_000_000_000L / r.idleWallNanos / n);
                 r.joins.forEach(ours ? join.ours::record : join.raw::record);
-                if (threads != null) {
-                    (ours ? threads.ours : threads.raw).record(Math.round((double) r.threads / n));
-                    (ours ? heap.ours : heap.raw).record(r.heap / n);
-                }
+                r.joins.forEach(ours ? x -> { } : seeded.raw::record);
+                r.seededJoins.forEach(seeded.ours::record);
+                (ours ? threads.ours : threads.raw).record(Math.round((double) r.threads / n));
+                (ours ? heap.ours : heap.raw).record(r.heap / n);
             }
-            for (Benchmark.Row row : new Benchmark.Row[] {idle, join, threads, heap}) {
+            for (Benchmark.Row row : new Benchmark.Row[] {idle, join, seeded, threads, heap}) {
                 if (row != null) {
                     setVerdict(row);
                     say.accept("   " + row.name + ": distribute " + median(row, row.ours) + " | jgroups "
@@ -92,7 +93,9 @@ final class Scale {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // Default JIT (not the C1-only flags of the other children): the TLS record crypto is measured as it runs.
-        cmd.addAll(List.of("-Xmx1g", "-XX:+UseSerialGC", "-Djgroups.log.level=ERROR", "-Ddistribute.log.level=WARN",
+        // 3 GiB: 64 raw JGroups nodes ran out of 1 GiB (64 KiB buffered streams each way on each of ~4,000
+        // connections).
+        cmd.addAll(List.of("-Xmx3g", "-XX:+UseSerialGC", "-Djgroups.log.level=ERROR", "-Ddistribute.log.level=WARN",
                 "-cp", Child.classpath(), ScaleChild.class.getName(), ours ? "ours" : "raw", String.valueOf(n),
                 String.valueOf(idleSeconds), String.valueOf(joins), String.valueOf(first)));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
@@ -103,6 +106,7 @@ final class Scale {
         long heap = -1;
         long threads = -1;
         List<Long> joined = new ArrayList<>();
+        List<Long> seededJoins = new ArrayList<>();
         List<String> tail = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String l; (l = r.readLine()) != null; ) {
@@ -117,6 +121,7 @@ final class Scale {
                         threads = Long.parseLong(a[2]);
                     }
                     case "JOIN" -> joined.add(Long.parseLong(a[1]));
+                    case "SEEDJOIN" -> seededJoins.add(Long.parseLong(a[1]));
                     case "FORMED" -> say.accept("   " + (ours ? "distribute" : "jgroups") + " " + n + " nodes formed in "
                             + a[1] + " ms (one by one)");
                     default -> {
@@ -136,6 +141,6 @@ final class Scale {
             say.accept("   " + (ours ? "distribute" : "jgroups") + " " + n + " nodes failed: " + String.join(" | ", tail));
             return null;
         }
-        return new Run(cpu, wall, heap, threads, joined);
+        return new Run(cpu, wall, heap, threads, joined, seededJoins);
     }
 }

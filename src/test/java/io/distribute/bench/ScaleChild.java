@@ -23,7 +23,8 @@ import java.util.function.BooleanSupplier;
  * again). Both sides detect a frozen member equally fast: FD_ALL3 timeout 3 s, interval 375 ms.
  *
  * <p>{@code ScaleChild ours|raw N IDLE_SECONDS JOINS FIRST_PORT}. Prints {@code FORMED MS}, {@code IDLE CPU_NS WALL_NS},
- * {@code STATS HEAP_BYTES THREADS} (the node's share, total over N), {@code JOIN NS} per join, then {@code DONE};
+ * {@code STATS HEAP_BYTES THREADS} (the node's share, total over N), {@code JOIN NS} per join (distribute: start, then
+ * connect), {@code SEEDJOIN NS} per join started with node 0 as seed (distribute only), then {@code DONE};
  * {@code FAILED reason} on any failure.
  */
 public final class ScaleChild {
@@ -121,6 +122,20 @@ public final class ScaleChild {
                     fail("the joiner's leave was not seen within 30 s");
                 }
             }
+            // distribute also joins the way raw JGroups does: started with node 0 as its seed (a GMS JOIN, where
+            // connect merges a cluster of one into the other).
+            for (int j = 0; ours && j < joins; j++) {
+                long s = System.nanoTime();
+                Node x = startSeeded(cookie, first, first + n);
+                if (!await(() -> x.size() == n + 1 && nodes.get(0).size() == n + 1, 30_000)) {
+                    fail("seeded join " + j + " did not complete within 30 s");
+                }
+                out("SEEDJOIN " + (System.nanoTime() - s));
+                x.close();
+                if (!await(() -> nodes.stream().allMatch(y -> y.size() == n), 30_000)) {
+                    fail("the joiner's leave was not seen within 30 s");
+                }
+            }
             out("DONE");
         } catch (Exception | Error e) {
             fail(e.toString());
@@ -130,11 +145,30 @@ public final class ScaleChild {
         System.exit(0);
     }
 
+    private static Node startSeeded(String cookie, int first, int port) {
+        ClusterConfig config = ClusterConfig.builder().clusterName(BenchChild.CLUSTER)
+                .failureDetectionTimeout(Duration.ofMillis(FD_MS)).seeds("s" + first + "@" + HOST + ":" + first).build();
+        ClusterNode node = ClusterNode.start("s" + port + "@" + HOST + ":" + port, cookie, config).orElseThrow();
+        return new Node() {
+            @Override
+            public int size() {
+                return node.nodes().size() + 1;
+            }
+
+            @Override
+            public void close() {
+                node.close();
+            }
+        };
+    }
+
     private static Node start(boolean ours, String cookie, int first, int port) throws Exception {
         String id = "s" + port;
         if (ours) {
+            // connect's timeout as long as raw JGroups' join may take (2 s x 10 attempts, stock GMS): 64 nodes on two
+            // cores made 5 s connects time out while every member handshook with each newcomer.
             ClusterConfig config = ClusterConfig.builder().clusterName(BenchChild.CLUSTER)
-                    .failureDetectionTimeout(Duration.ofMillis(FD_MS)).build();
+                    .failureDetectionTimeout(Duration.ofMillis(FD_MS)).connectTimeout(Duration.ofSeconds(20)).build();
             ClusterNode node = ClusterNode.start(id + "@" + HOST + ":" + port, cookie, config).orElseThrow();
             if (port != first) {
                 // A loaded machine (2 shared cores) can time a connect out: ask again, a bounded number of times.
