@@ -8,11 +8,8 @@ import org.jgroups.PhysicalAddress;
 import org.jgroups.View;
 import org.jgroups.ViewId;
 import org.jgroups.conf.ClassConfigurator;
-import org.jgroups.protocols.AUTH;
-import org.jgroups.protocols.AuthHeader;
 import org.jgroups.protocols.MERGE3;
 import org.jgroups.protocols.VERIFY_SUSPECT2;
-import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.stack.Protocol;
 import org.jgroups.util.MessageBatch;
 import org.jgroups.util.Tuple;
@@ -37,6 +34,7 @@ import java.util.function.Consumer;
  * <ul>
  *   <li><b>Cookie proof.</b> Puts a {@link CookieToken} on every join/merge message AUTH marks, and checks received
  *   ones for AUTH.</li>
+ *   <li><b>GMS traffic.</b> Adds to and learns from GMS' own messages (see {@link GmsTraffic}).</li>
  *   <li><b>Ping.</b> PING/PONG round trip to a member over the channel.</li>
  *   <li><b>Merge trigger.</b> Asks a coordinator to merge two views now instead of waiting for MERGE3's timer.</li>
  *   <li><b>Departures.</b> Records leave requests and lost connections and sends them on the view message, so a
@@ -56,8 +54,6 @@ public class NodeProtocol extends Protocol {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(NodeProtocol.class);
-    private static final short GMS_ID = ClassConfigurator.getProtocolId(GMS.class);
-    private static final short AUTH_ID = ClassConfigurator.getProtocolId(AUTH.class);
 
     private JoinGuard joins;
     private final MergeTrigger merges = new MergeTrigger(this);
@@ -67,6 +63,7 @@ public class NodeProtocol extends Protocol {
     private final Departures departures = new Departures(System::nanoTime);
     private final MergeGate mergeGate = new MergeGate(this::getAddress, departures);
     private final CrashEvidence crashes = new CrashEvidence(this, departures, this::crashConfirmed);
+    private final GmsTraffic gmsTraffic = new GmsTraffic(this, departures, merges, suspicions);
     private final Pinger pinger = new Pinger((member, req) ->
             send(new BytesMessage(member), new NodeHeader(NodeHeader.PING, req)));
     private volatile View view;
@@ -197,40 +194,15 @@ public class NodeProtocol extends Protocol {
 
     @Override
     public Object down(Message msg) {
-        GMS.GmsHeader gms = msg.getHeader(GMS_ID);
-        if (gms != null && gms.getType() == GMS.GmsHeader.VIEW) {
-            NodeHeader reasons = departures.header(NodeHeader.MAX_REASONS);
-            if (reasons != null) {
-                msg.putHeader(id, reasons);
-            }
-            merges.shareAddresses(msg, view);
-            return down_prot.down(msg);
-        }
-        if (gms != null && isJoin(gms.getType())) {
-            // The coordinator must know where we listen before GMS installs the view with us: a seed that is not the
-            // coordinator never told it, and TCP drops its connections to members whose address it does not know
-            // when a view is installed (the join response then went down a connection we had refused, for ~5 s).
-            PhysicalAddress where = physicalAddressOf(self());
-            if (where != null) {
-                msg.putHeader(id, new NodeHeader(NodeHeader.JOINER, 0).physical(where));
-            }
-        }
-        AuthHeader auth = msg.getHeader(AUTH_ID);
-        if (gms != null && auth != null && auth.getToken() instanceof CookieToken) {
-            auth.setToken(joins.token(gms.getType(), msg.getDest()));
-        }
+        gmsTraffic.outgoing(msg, view, joins);
         return down_prot.down(msg);
-    }
-
-    private static boolean isJoin(byte gmsType) {
-        return gmsType == GMS.GmsHeader.JOIN_REQ || gmsType == GMS.GmsHeader.JOIN_REQ_WITH_STATE_TRANSFER;
     }
 
     @Override
     public Object up(Message msg) {
         NodeHeader hdr = msg.getHeader(id);
-        if (passesUp(hdr)) {
-            observe(hdr, msg);
+        if (GmsTraffic.passesUp(hdr)) {
+            gmsTraffic.incoming(hdr, msg, view);
             return up_prot.up(msg);
         }
         handle(hdr, msg);
@@ -242,8 +214,8 @@ public class NodeProtocol extends Protocol {
         for (Iterator<Message> it = batch.iterator(); it.hasNext(); ) {
             Message msg = it.next();
             NodeHeader hdr = msg.getHeader(id);
-            if (passesUp(hdr)) {
-                observe(hdr, msg);
+            if (GmsTraffic.passesUp(hdr)) {
+                gmsTraffic.incoming(hdr, msg, view);
             } else {
                 it.remove();
                 handle(hdr, msg);
@@ -251,36 +223,6 @@ public class NodeProtocol extends Protocol {
         }
         if (!batch.isEmpty()) {
             up_prot.up(batch);
-        }
-    }
-
-    /** Whether a message goes on up (GMS' own, perhaps carrying our header) rather than being one of ours. */
-    private static boolean passesUp(NodeHeader hdr) {
-        return hdr == null || hdr.type == NodeHeader.REASONS || hdr.type == NodeHeader.JOINER;
-    }
-
-    /**
-     * Learns from GMS traffic passing up: where a joiner listens, leave requests, removal reasons riding on views,
-     * duplicate views.
-     */
-    private void observe(NodeHeader hdr, Message msg) {
-        if (hdr != null && hdr.type == NodeHeader.JOINER) {
-            addMapping(msg.getSrc(), hdr.physical);
-        } else if (hdr != null) {
-            departures.learn(hdr);
-        }
-        GMS.GmsHeader gms = msg.getHeader(GMS_ID);
-        if (gms == null) {
-            return;
-        }
-        if (gms.getType() == GMS.GmsHeader.LEAVE_REQ) {
-            Address leaver = gms.getMember() != null ? gms.getMember() : msg.getSrc();
-            departures.record(leaver, Departure.LEFT);
-            // GMS drops a leave request that arrives while a merge holds its queue; the leaver is gone by then
-            // and would stay listed until heartbeats time out. Raise it as a suspect until it is out of the view.
-            suspicions.left(leaver);
-        } else if (gms.getType() == GMS.GmsHeader.VIEW) {
-            merges.ackDuplicateView(msg, view);
         }
     }
 
