@@ -60,7 +60,8 @@ final class Scale {
                     continue;
                 }
                 // ns of CPU per second of wall time per node: shown as ms/s
-                idleS.record(r.idleCpuNanos * 1_000_000_000L / r.idleWallNanos / n);
+                // (in double: 64 nodes' ~10 s of CPU times 1e9 overflows a long)
+                idleS.record(Math.round((double) r.idleCpuNanos * 1e9 / r.idleWallNanos / n));
                 r.joins.forEach(ours ? join.ours::record : join.raw::record);
                 r.joins.forEach(ours ? x -> { } : seeded.raw::record);
                 r.seededJoins.forEach(seeded.ours::record);
