@@ -126,6 +126,11 @@ public final class SecureLayer implements SocketFactory {
     /** Counts a connection dropped before it authenticated; logs once a minute per source at most. */
     void refused(InetAddress source, String why) {
         refused.incrementAndGet();
+        if (trust().destroyed()) {
+            // this node is closing: handshakes still under way are cut short here, nobody failed to authenticate
+            LOG.debug("{}: closed; dropped a handshake from {} ({})", owner, source.getHostAddress(), why);
+            return;
+        }
         long unlogged = refusalLog.admit(source);
         if (unlogged >= 0) {
             LOG.warn("{}: dropped a connection from {} that did not authenticate ({}{}); further ones from there "

@@ -152,7 +152,7 @@ final class TlsPeers {
                 return null;
             }
             Vector<TlsPSKExternal> psks = new Vector<>();
-            psks.add(new BasicTlsPSKExternal(identity, CRYPTO.createSecret(trust.psk)));
+            psks.add(new BasicTlsPSKExternal(identity, CRYPTO.createSecret(trust.liveKey())));
             return psks;
         }
 
@@ -254,7 +254,7 @@ final class TlsPeers {
                 Purpose p = purposeOf(id);
                 if (p != null) {
                     purpose = p;
-                    return new BasicTlsPSKExternal(id, CRYPTO.createSecret(trust.psk));
+                    return new BasicTlsPSKExternal(id, CRYPTO.createSecret(trust.liveKey()));
                 }
             }
             return null;

@@ -64,6 +64,20 @@ final class Trust {
         return destroyed;
     }
 
+    /**
+     * A copy of the key for one handshake; fails once the node has closed, so that a handshake racing the close never
+     * uses the zeroed key (the other end would see a bad binder: "wrong cookie", which a connect must never report
+     * for a node that is merely shutting down).
+     */
+    byte[] liveKey() {
+        byte[] copy = psk.clone();
+        if (destroyed) {
+            java.util.Arrays.fill(copy, (byte) 0);
+            throw new IllegalStateException("this node is closed");
+        }
+        return copy;
+    }
+
     @Override
     public String toString() {
         return "Trust[" + (certificates == null ? "PSK" : "certificates") + ", keys redacted]";
