@@ -145,10 +145,8 @@ public final class ScaleChild {
         System.exit(0);
     }
 
-    private static Node startSeeded(String cookie, int first, int port) {
-        ClusterConfig config = ClusterConfig.builder().clusterName(BenchChild.CLUSTER)
-                .failureDetectionTimeout(Duration.ofMillis(FD_MS)).seeds("s" + first + "@" + HOST + ":" + first).build();
-        ClusterNode node = ClusterNode.start("s" + port + "@" + HOST + ":" + port, cookie, config).orElseThrow();
+    /** A distribute node as the measurement sees it: its cluster's size, itself included. */
+    private static Node seenAsNode(ClusterNode node) {
         return new Node() {
             @Override
             public int size() {
@@ -160,6 +158,13 @@ public final class ScaleChild {
                 node.close();
             }
         };
+    }
+
+    private static Node startSeeded(String cookie, int first, int port) {
+        ClusterConfig config = ClusterConfig.builder().clusterName(BenchChild.CLUSTER)
+                .failureDetectionTimeout(Duration.ofMillis(FD_MS)).seeds("s" + first + "@" + HOST + ":" + first).build();
+        ClusterNode node = ClusterNode.start("s" + port + "@" + HOST + ":" + port, cookie, config).orElseThrow();
+        return seenAsNode(node);
     }
 
     private static Node start(boolean ours, String cookie, int first, int port) throws Exception {
@@ -184,17 +189,7 @@ public final class ScaleChild {
                     throw new IllegalStateException("connect " + port + " -> " + first + ": " + r);
                 }
             }
-            return new Node() {
-                @Override
-                public int size() {
-                    return node.nodes().size() + 1;
-                }
-
-                @Override
-                public void close() {
-                    node.close();
-                }
-            };
+            return seenAsNode(node);
         }
         InetAddress lo = InetAddress.getByName(HOST);
         RawNode raw = RawNode.create(id, lo, port, List.of(new InetSocketAddress(lo, first)), 0);
