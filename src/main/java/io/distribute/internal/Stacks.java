@@ -5,7 +5,6 @@ import org.jgroups.conf.ProtocolConfiguration;
 import org.jgroups.conf.ProtocolStackConfigurator;
 import org.jgroups.protocols.AUTH;
 import org.jgroups.protocols.TCP;
-import org.jgroups.protocols.TCPPING;
 import org.jgroups.protocols.TP;
 import org.jgroups.protocols.UDP;
 import org.jgroups.protocols.VERIFY_SUSPECT2;
@@ -67,9 +66,6 @@ final class Stacks {
             if (cls == VERIFY_SUSPECT2.class) {
                 // the same protocol, checking its suspects when due instead of polling (see VerifySuspect)
                 pc = new ProtocolConfiguration(VerifySuspect.class.getName(), new java.util.HashMap<>(pc.getProperties()));
-            } else if (cls == TCPPING.class) {
-                // the same protocol, answering MERGE3's rounds for this node only (see TcpPing)
-                pc = new ProtocolConfiguration(TcpPing.class.getName(), new java.util.HashMap<>(pc.getProperties()));
             }
             if (TP.class.isAssignableFrom(cls) && transport < 0) {
                 transport = out.size();

@@ -54,6 +54,11 @@ public final class LocalDns implements AutoCloseable {
                     "--conf-file=/dev/null", "--pid-file=", "--port=" + port, "--listen-address=127.0.0.1",
                     "--bind-interfaces", "--no-resolv", "--no-poll", "--no-hosts", "--addn-hosts=" + hosts,
                     "--local-ttl=0", "--log-queries"));
+            if ("root".equals(System.getProperty("user.name"))) {
+                // Keep root: dnsmasq otherwise drops to nobody, which cannot reach the hosts file when a parent
+                // directory is private (a clone made in `mktemp -d`, mode 700).
+                cmd.add("--user=root");
+            }
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("dnsmasq.log").toFile()).start();
             LocalDns dns = new LocalDns(p, dir, port, name);
