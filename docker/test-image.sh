@@ -2,8 +2,10 @@
 # Builds the image from docker/Dockerfile for real and runs the three-node topology of docker-compose.yml with podman
 # (as root, on this machine only): one cluster forms, checked through each node's health endpoint; the image's
 # HEALTHCHECK passes; a node killed with SIGKILL is reported CRASHED and, started again, rejoins; a node stopped
-# with SIGTERM leaves (LEFT) and exits 0. Then everything it created is removed. Takes a few minutes (the first run
-# longer: it installs podman and builds a Debian JRE base image). Not part of .ci/run.
+# with SIGTERM leaves (LEFT) and exits 0; then the same three nodes on the udp stack (docker-compose.udp.yml) form
+# one cluster over the bridge's multicast, see a kill as CRASHED and a restart rejoin. Then everything it created is
+# removed. Takes a few minutes (the first run longer: it installs podman and builds a Debian JRE base image). Not
+# part of .ci/run.
 #
 # No registry is needed: the base image is built locally from Debian's packages
 # (mmdebstrap --variant=apt --include=openjdk-17-jre-headless bookworm, then podman import), and the jar is built
@@ -90,15 +92,17 @@ podman network create "$NET" >/dev/null
 # The cookie as compose's secret: a file at /run/secrets/cookie that the image's user (10001) can read.
 (umask 077; podman run --rm "$IMAGE" cookie 2>>"$WORK/podman.log" | podman secret create "$SECRET" - >/dev/null)
 
-start() { # start NODE: one container as the compose file's service NODE
-  local n=$1 seeds=() i
+start() { # start NODE [udp]: one container as docker-compose.yml's service NODE (tcp, the others as seeds), or as
+         # docker-compose.udp.yml's (udp: IP multicast finds the members, no seeds)
+  local n=$1 stack=${2:-tcp} seeds=() env=() i
   for m in "${NODES[@]}"; do [ "$m" = "$n" ] || seeds+=("$m@$m"); done
+  if [ "$stack" = udp ]; then env=(-e DISTRIBUTE_STACK=udp); else env=(-e DISTRIBUTE_SEEDS="$(IFS=,; echo "${seeds[*]}")"); fi
   i=${n#node}
   # --health-interval=disable: no systemd timer runs the image's HEALTHCHECK here; this script runs it itself.
   # podman's own complaints (no systemd here for health check timers, no syslog) go to $WORK/podman.log.
   podman run -d --name "$PREFIX-$n" --hostname "$n" --network "$NET" --network-alias "$n" --health-interval=disable \
     --secret "$SECRET,target=cookie,uid=10001,gid=10001,mode=0400" \
-    -e DISTRIBUTE_NAME="$n@$n" -e DISTRIBUTE_SEEDS="$(IFS=,; echo "${seeds[*]}")" \
+    -e DISTRIBUTE_NAME="$n@$n" "${env[@]}" \
     -e DISTRIBUTE_PORT=7800 -e DISTRIBUTE_PORT_RANGE=1 -e DISTRIBUTE_FAILURE_DETECTION_TIMEOUT=2s \
     -p "127.0.0.1:808$i:8080/tcp" "$IMAGE" node --cookie-file /run/secrets/cookie >/dev/null 2>>"$WORK/podman.log"
 }
@@ -144,4 +148,18 @@ await 10 "node1 reporting node2 LEFT" logged node1 'NODE_DOWN  node2@node2  reas
 [ "$(podman inspect "$PREFIX-node2" --format '{{.State.ExitCode}}')" = 0 ] || { log "FAILED: node2 exit code"; exit 1; }
 echo "--- node1's events"
 podman logs "$PREFIX-node1" 2>/dev/null | grep -E 'STARTED|NODE_|STOPP' || true
-log "passed in $((SECONDS - t0)) s (containers only)"
+log "tcp stack passed in $((SECONDS - t0)) s (containers only)"
+
+# The udp topology (docker-compose.udp.yml): the bridge network must carry the stack's multicast between containers.
+for n in "${NODES[@]}"; do podman rm -f -t 0 "$PREFIX-$n" >/dev/null 2>&1; done
+t0=$SECONDS
+for n in "${NODES[@]}"; do start "$n" udp; done
+log "started ${NODES[*]} on the udp stack"
+await 90 "one udp cluster of 3 (every endpoint's /members says size 3)" all_see node1 node2 node3
+podman kill -s KILL "$PREFIX-node3" >/dev/null
+log "kill -9 node3"
+await 30 "node1 and node2 reporting node3 CRASHED" \
+  sh -c "podman logs $PREFIX-node1 | grep -q 'NODE_DOWN  node3@node3  reason=CRASHED' && podman logs $PREFIX-node2 | grep -q 'NODE_DOWN  node3@node3  reason=CRASHED'"
+podman start "$PREFIX-node3" >/dev/null 2>>"$WORK/podman.log"
+await 90 "node3 back in one udp cluster of 3" all_see node1 node2 node3
+log "udp stack passed in $((SECONDS - t0)) s (containers only)"

@@ -139,6 +139,12 @@ public final class SecureLayer implements SocketFactory {
         }
     }
 
+    /** Counts a connection whose peer hung up before it authenticated; logged at DEBUG only (see its caller). */
+    void hungUp(InetAddress source, String why) {
+        refused.incrementAndGet();
+        LOG.debug("{}: a connection from {} ended before it authenticated ({})", owner, source.getHostAddress(), why);
+    }
+
     /** Connections dropped before they authenticated. */
     public long refusedConnections() {
         return refused.get();

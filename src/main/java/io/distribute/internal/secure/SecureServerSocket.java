@@ -168,6 +168,7 @@ final class SecureServerSocket extends ServerSocket {
     private void handshake(TlsSocket s, InetAddress source, long deadline) {
         boolean keep = false;
         String failure = null;
+        boolean hungUp = false;
         try {
             TlsPeers.Server server = s.accept(layer.namePart(), forJGroups, deadline, () -> proven(s));
             if (!release(s)) {
@@ -186,15 +187,29 @@ final class SecureServerSocket extends ServerSocket {
             }
         } catch (IOException | RuntimeException e) {
             failure = "handshake failed: " + e.getMessage();
+            hungUp = s.hungUpInHandshake() || hungUp(e);
         } finally {
             // An evicted connection was counted when it was evicted.
             if (release(s) && failure != null) {
-                layer.refused(source, failure);
+                if (hungUp) {
+                    layer.hungUp(source, failure);
+                } else {
+                    layer.refused(source, failure);
+                }
             }
             if (!keep) {
                 closeQuietly(s);
             }
         }
+    }
+
+    /**
+     * The peer closed or reset the connection before the handshake finished: no evidence of a wrong cookie (a node
+     * that gave up on a connection it no longer needs does this while a cluster forms), so not worth a warning.
+     */
+    private static boolean hungUp(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        return e instanceof java.io.EOFException || m.contains("Broken pipe") || m.contains("Connection reset");
     }
 
     private void answerProbe(TlsSocket s) throws IOException {

@@ -53,6 +53,8 @@ final class TlsSocket extends Socket {
     /** If set, connect and handshake together get this long (a probe must not outlive its caller's timeout). */
     private long handshakeBudgetNanos;
     private volatile InputStream in;
+    /** The peer closed its end before the handshake finished (BouncyCastle reports that as handshake_failure). */
+    private volatile boolean hungUpInHandshake;
     private volatile OutputStream out;
 
     /** A connecting socket that will offer {@code identity}. */
@@ -192,6 +194,11 @@ final class TlsSocket extends Socket {
         this.out = tlsOut;
     }
 
+    /** Whether the peer closed its end before the handshake finished, rather than send something wrong. */
+    boolean hungUpInHandshake() {
+        return hungUpInHandshake;
+    }
+
     @Override
     public InputStream getInputStream() throws IOException {
         InputStream i = in;
@@ -252,13 +259,20 @@ final class TlsSocket extends Socket {
         @Override
         public int read() throws IOException {
             arm();
-            return super.read();
+            return atEnd(super.read());
         }
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             arm();
-            return super.read(b, off, len);
+            return atEnd(super.read(b, off, len));
+        }
+
+        private int atEnd(int n) {
+            if (n < 0 && deadline != Long.MAX_VALUE) {
+                hungUpInHandshake = true;
+            }
+            return n;
         }
     }
 

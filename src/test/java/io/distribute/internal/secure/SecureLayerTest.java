@@ -107,6 +107,36 @@ class SecureLayerTest {
         assertTrue(System.nanoTime() - start < Duration.ofSeconds(3).toNanos(), "a silent server is given up on");
     }
 
+    /**
+     * A peer that hangs up before its handshake finishes (a forming cluster's nodes drop connections they no longer
+     * need) is counted but is no evidence of a wrong cookie, so it is not a warning; one that speaks garbage is.
+     */
+    @Test
+    void aPeerHangingUpMidHandshakeIsCountedNotWarnedAndGarbageIsWarned() throws Exception {
+        try (io.distribute.testing.CapturedLogs logs = new io.distribute.testing.CapturedLogs()) {
+            SecureLayer b = new SecureLayer(key(1), key(1), "b", "b@127.0.0.1");
+            SecureServerSocket s = listen(b);
+            Socket hangUp = new Socket();
+            hangUp.bind(new InetSocketAddress("127.0.0.3", 0));
+            hangUp.connect(where(s));
+            hangUp.close();
+            await().atMost(Duration.ofSeconds(3)).until(() -> b.refusedConnections() == 1);
+            assertEquals(List.of(), logs.atLeast(ch.qos.logback.classic.Level.WARN, "io.distribute"));
+
+            Socket garbage = new Socket();
+            open.add(garbage);
+            garbage.bind(new InetSocketAddress("127.0.0.4", 0));
+            garbage.connect(where(s));
+            garbage.getOutputStream().write("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            garbage.getOutputStream().flush();
+            await().atMost(Duration.ofSeconds(3)).until(() -> b.refusedConnections() == 2);
+            var warned = logs.atLeast(ch.qos.logback.classic.Level.WARN, "io.distribute");
+            assertEquals(1, warned.size(), io.distribute.testing.CapturedLogs.show(warned));
+            assertTrue(warned.get(0).getFormattedMessage().contains("from 127.0.0.4 that did not authenticate"),
+                    io.distribute.testing.CapturedLogs.show(warned));
+        }
+    }
+
     @Test
     void silentConnectionsAreCappedPerSourceAndDroppedAfterOneSecond() throws Exception {
         SecureLayer b = new SecureLayer(key(1), key(1), "b", "b@127.0.0.1");
