@@ -160,6 +160,7 @@ final class NodeStarter {
             SecureLayer layer = new SecureLayer(secret.expand(TLS_PSK_LABEL), secret.expand(UDP_SEAL_LABEL),
                     secret.expand(TLS_BINDING_LABEL), certificates, name.name(), name.text());
             layer.probeAnswer(() -> ProbeAnswers.answer(np.getAddress(), np.view(), np::physicalAddressOf));
+            layer.outgoingFrom(host);
             np.useLayer(layer);
             ch.getProtocolStack().getTransport().setSocketFactory(layer);
             AUTH auth = ch.getProtocolStack().findProtocol(AUTH.class);

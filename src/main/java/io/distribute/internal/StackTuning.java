@@ -30,6 +30,11 @@ final class StackTuning {
         // A closed connection alone never suspects a member (CrashEvidence checks the member's address first).
         if (Stacks.indexOf(configs, TCP.class) == 0) {
             tp.put("enable_suspect_events", "false");
+            // Connections to peers leave from the node's own address, not whatever source the kernel picks: a peer
+            // sees the address this node advertises (multi-homed hosts; several nodes on one host's loopback).
+            if (!host.isAnyLocalAddress()) {
+                tp.put("client_bind_addr", host.getHostAddress());
+            }
         }
         config.externalAddress().ifPresent(a -> tp.put("external_addr", a));
         if (config.externalPort() > 0) {

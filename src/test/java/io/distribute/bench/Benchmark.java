@@ -1027,8 +1027,8 @@ public final class Benchmark {
     }
 
     /**
-     * N nodes started at once, all listing all N as seeds, 4 JVMs × N/4 nodes; after each JVM started and stopped
-     * one node (class loading). Time from the start command until every node's view has N members. Both sides run
+     * N nodes started at once, all listing all N as seeds, 4 JVMs × N/4 nodes, each node on its own loopback address
+     * ({@link PortPool#host}); after each JVM started and stopped one node (class loading). Time from the start command until every node's view has N members. Both sides run
      * FD_ALL3 with the same 3 s timeout.
      */
     private void many() throws Exception {
@@ -1085,7 +1085,11 @@ public final class Benchmark {
 
     private void manyOnce(List<Child> jvms, int n, Series s, int[] next, int slot) throws Exception {
         int base = PortPool.block(n);
-        String seeds = seedList(HOST, base, n);
+        StringBuilder seedsOfEach = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            seedsOfEach.append(i == 0 ? "" : ",").append(PortPool.host(i)).append(':').append(base + i);
+        }
+        String seeds = seedsOfEach.toString();
         int per = n / jvms.size();
         List<List<Integer>> idx = new ArrayList<>();
         String[] commands = new String[jvms.size()];
@@ -1094,7 +1098,7 @@ public final class Benchmark {
             List<Integer> mine = new ArrayList<>();
             for (int j = 0; j < per; j++) {
                 int port = base + k * per + j;
-                cmd.append(" n").append(port).append('@').append(HOST).append(':').append(port);
+                cmd.append(" n").append(port).append('@').append(PortPool.host(k * per + j)).append(':').append(port);
                 mine.add(next[slot + k]++);
             }
             idx.add(mine);

@@ -40,6 +40,18 @@ final class PortPool {
         return block(1);
     }
 
+    /**
+     * The loopback address of the {@code i}-th node of a many-node workload: each node has its own (127.0.1.1 and up),
+     * as nodes on separate hosts do, so that limits kept per source address (distribute's cap on unauthenticated
+     * connections per address) apply per node, as they would in a deployment, and not to the whole test JVM.
+     */
+    static String host(int i) {
+        if (i < 0 || i >= 250) {
+            throw new IllegalArgumentException("node index " + i);
+        }
+        return "127.0.1." + (i + 1);
+    }
+
     private static boolean allFree(int first, int count) {
         for (int p = first; p < first + count; p++) {
             if (!free(p)) {

@@ -18,7 +18,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * One scale measurement in a JVM of its own, for distribute ({@code ours}) or raw JGroups ({@code raw}): N nodes on
- * loopback, each joining node 0 in turn; then idle CPU of the whole process over a window, heap after GC and live
+ * loopback, each on its own address ({@link PortPool#host}: node i at 127.0.1.(i+1), as on separate hosts), each
+ * joining node 0 in turn; then idle CPU of the whole process over a window, heap after GC and live
  * threads (minus this JVM's baseline before any node), and the time to join one more node (J times, each one left
  * again). Both sides detect a frozen member equally fast: FD_ALL3 timeout 3 s, interval 375 ms.
  *
@@ -32,7 +33,6 @@ public final class ScaleChild {
     static final long FD_MS = 3000;
     /** How long the membership must have been quiet before the idle window (see main). */
     static final long QUIET_MS = 22_000;
-    private static final String HOST = "127.0.0.1";
 
     private ScaleChild() {
     }
@@ -59,7 +59,7 @@ public final class ScaleChild {
             int baseThreads = Thread.activeCount();
             long t0 = System.nanoTime();
             for (int i = 0; i < n; i++) {
-                nodes.add(start(ours, cookie, first, first + i));
+                nodes.add(start(ours, cookie, first, i));
             }
             if (!await(() -> nodes.stream().allMatch(x -> x.size() == n), 120_000)) {
                 fail("no single view of " + n + " within 120 s");
@@ -112,7 +112,7 @@ public final class ScaleChild {
             out("STATS " + Math.max(0, heap - baseHeap) + " " + (Thread.activeCount() - baseThreads));
             for (int j = 0; j < joins; j++) {
                 long s = System.nanoTime();
-                Node x = start(ours, cookie, first, first + n);
+                Node x = start(ours, cookie, first, n);
                 if (!await(() -> x.size() == n + 1 && nodes.get(0).size() == n + 1, 30_000)) {
                     fail("join " + j + " did not complete within 30 s");
                 }
@@ -126,7 +126,7 @@ public final class ScaleChild {
             // connect merges a cluster of one into the other).
             for (int j = 0; ours && j < joins; j++) {
                 long s = System.nanoTime();
-                Node x = startSeeded(cookie, first, first + n);
+                Node x = startSeeded(cookie, first, n);
                 if (!await(() -> x.size() == n + 1 && nodes.get(0).size() == n + 1, 30_000)) {
                     fail("seeded join " + j + " did not complete within 30 s");
                 }
@@ -160,26 +160,32 @@ public final class ScaleChild {
         };
     }
 
-    private static Node startSeeded(String cookie, int first, int port) {
+    /** Node {@code i}'s name: its port is {@code first + i}, its address {@link PortPool#host}(i). */
+    private static String name(int first, int i) {
+        return "s" + (first + i) + "@" + PortPool.host(i) + ":" + (first + i);
+    }
+
+    private static Node startSeeded(String cookie, int first, int i) {
         ClusterConfig config = ClusterConfig.builder().clusterName(BenchChild.CLUSTER)
-                .failureDetectionTimeout(Duration.ofMillis(FD_MS)).seeds("s" + first + "@" + HOST + ":" + first).build();
-        ClusterNode node = ClusterNode.start("s" + port + "@" + HOST + ":" + port, cookie, config).orElseThrow();
+                .failureDetectionTimeout(Duration.ofMillis(FD_MS)).seeds(name(first, 0)).build();
+        ClusterNode node = ClusterNode.start(name(first, i), cookie, config).orElseThrow();
         return seenAsNode(node);
     }
 
-    private static Node start(boolean ours, String cookie, int first, int port) throws Exception {
+    private static Node start(boolean ours, String cookie, int first, int i) throws Exception {
+        int port = first + i;
         String id = "s" + port;
         if (ours) {
             // connect's timeout as long as raw JGroups' join may take (2 s x 10 attempts, stock GMS): 64 nodes on two
             // cores made 5 s connects time out while every member handshook with each newcomer.
             ClusterConfig config = ClusterConfig.builder().clusterName(BenchChild.CLUSTER)
                     .failureDetectionTimeout(Duration.ofMillis(FD_MS)).connectTimeout(Duration.ofSeconds(20)).build();
-            ClusterNode node = ClusterNode.start(id + "@" + HOST + ":" + port, cookie, config).orElseThrow();
-            if (port != first) {
+            ClusterNode node = ClusterNode.start(name(first, i), cookie, config).orElseThrow();
+            if (i != 0) {
                 // A loaded machine (2 shared cores) can time a connect out: ask again, a bounded number of times.
                 Result<Void, ConnectError> r = null;
                 for (int attempt = 0; attempt < 3 && (r == null || r.isErr()); attempt++) {
-                    r = node.connect("s" + first + "@" + HOST + ":" + first);
+                    r = node.connect(name(first, 0));
                 }
                 // Ignored: an earlier attempt that timed out has merged meanwhile.
                 boolean ignored = r instanceof Result.Err<Void, ConnectError> e
@@ -191,8 +197,9 @@ public final class ScaleChild {
             }
             return seenAsNode(node);
         }
-        InetAddress lo = InetAddress.getByName(HOST);
-        RawNode raw = RawNode.create(id, lo, port, List.of(new InetSocketAddress(lo, first)), 0);
+        InetAddress seed = InetAddress.getByName(PortPool.host(0));
+        RawNode raw = RawNode.create(id, InetAddress.getByName(PortPool.host(i)), port,
+                List.of(new InetSocketAddress(seed, first)), 0);
         RawNode.setDetection(raw, FD_MS, FD_MS / 8);
         raw.channel.connect(BenchChild.RAW_CLUSTER);
         return new Node() {

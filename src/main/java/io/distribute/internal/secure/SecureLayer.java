@@ -43,6 +43,8 @@ public final class SecureLayer implements SocketFactory {
     private final String namePart;
     private final String owner;
     private volatile Supplier<byte[]> probeAnswer = () -> new byte[0];
+    /** The node's own address, as the source of the connections it opens itself (probes, watches); null: any. */
+    private volatile InetAddress outgoingFrom;
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong authenticated = new AtomicLong();
     private final PeerLogLimit<InetAddress> refusalLog = PeerLogLimit.perMinute();
@@ -99,6 +101,23 @@ public final class SecureLayer implements SocketFactory {
         }, "distribute-tls-warmup");
         t.setDaemon(true);
         t.start();
+    }
+
+    /**
+     * Opens this layer's own connections (probes, watches) from {@code address}, the node's address, as JGroups'
+     * connections are (the transport's {@code client_bind_addr}): a peer sees each node as the source it
+     * advertises, which is what its per-source limits on unauthenticated connections count.
+     */
+    public void outgoingFrom(InetAddress address) {
+        this.outgoingFrom = address == null || address.isAnyLocalAddress() ? null : address;
+    }
+
+    private TlsSocket bound(TlsSocket s) throws IOException {
+        InetAddress from = outgoingFrom;
+        if (from != null) {
+            s.bind(new InetSocketAddress(from, 0));
+        }
+        return s;
     }
 
     /** What this node tells a prober that holds our cookie. */
@@ -206,7 +225,13 @@ public final class SecureLayer implements SocketFactory {
      * Connecting and waiting happen on a thread of the watch's own; {@link Watch#cancel()} ends it.
      */
     public Watch watch(InetSocketAddress target, String name, int timeoutMillis, Runnable onCrash) {
-        Watch w = new Watch(new TlsSocket(trust, TlsPeers.WATCH_PREFIX + name), target, timeoutMillis, onCrash);
+        TlsSocket s = new TlsSocket(trust, TlsPeers.WATCH_PREFIX + name);
+        try {
+            bound(s);
+        } catch (IOException e) {
+            LOG.debug("{}: cannot bind a watch of {} to {}: {}", owner, name, outgoingFrom, e.toString());
+        }
+        Watch w = new Watch(s, target, timeoutMillis, onCrash);
         w.start(owner + " watches " + name);
         return w;
     }
@@ -267,6 +292,7 @@ public final class SecureLayer implements SocketFactory {
         track.accept(s);
         try {
             s.setTcpNoDelay(true);
+            bound(s);
             try {
                 s.connect(target, Math.max(1, timeoutMillis));
             } catch (java.net.SocketTimeoutException | java.net.NoRouteToHostException e) {

@@ -23,7 +23,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class TlsSocket extends Socket {
 
-    /** A handshake that has not finished by then is dropped, however slowly its bytes trickle in. */
+    /**
+     * A handshake that has not finished by then is dropped, however slowly its bytes trickle in (collection pauses of
+     * this JVM not counted, see {@link GcPauses}).
+     */
     static final long HANDSHAKE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** Why a handshake failed, as far as the other end told us. */
@@ -95,7 +98,7 @@ final class TlsSocket extends Socket {
         // The handshake is a few small writes each way: Nagle plus delayed ACKs would add ~40 ms to each.
         setTcpNoDelay(true);
         try {
-            Deadline din = new Deadline(super.getInputStream(), deadline);
+            Deadline din = new Deadline(super.getInputStream(), deadline, handshakeBudgetNanos == 0);
             TlsClientProtocol tls = new TlsClientProtocol(buffered(din), super.getOutputStream());
             int saved = getSoTimeout();
             TlsPeers.Client client = new TlsPeers.Client(trust, identity);
@@ -168,7 +171,7 @@ final class TlsSocket extends Socket {
      */
     TlsPeers.Server accept(String namePart, boolean acceptJGroups, long deadline, Runnable proven) throws IOException {
         setTcpNoDelay(true);
-        Deadline din = new Deadline(super.getInputStream(), deadline);
+        Deadline din = new Deadline(super.getInputStream(), deadline, true);
         TlsServerProtocol tls = new TlsServerProtocol(buffered(din), super.getOutputStream());
         TlsPeers.Server server = new TlsPeers.Server(trust, namePart, acceptJGroups, proven);
         tls.accept(server);
@@ -231,25 +234,41 @@ final class TlsSocket extends Socket {
         return "TlsSocket[" + getLocalSocketAddress() + " -> " + getRemoteSocketAddress() + "]";
     }
 
-    /** Bounds the whole handshake: every read waits at most until the deadline. */
+    /**
+     * Bounds the whole handshake: every read waits at most until the deadline. Unless the handshake has a caller's
+     * budget (a probe), time the JVM spent in collection pauses meanwhile moves the deadline (see {@link GcPauses}).
+     */
     private final class Deadline extends FilterInputStream {
         private volatile long deadline;
+        private final boolean pausesExcluded;
+        private final long pausesAtStart;
 
-        Deadline(InputStream in, long deadline) {
+        Deadline(InputStream in, long deadline, boolean pausesExcluded) {
             super(in);
             this.deadline = deadline;
+            this.pausesExcluded = pausesExcluded;
+            this.pausesAtStart = pausesExcluded ? GcPauses.nanos() : 0;
         }
 
         void done() {
             deadline = Long.MAX_VALUE;
         }
 
-        private void arm() throws IOException {
+        /** Nanoseconds left, or Long.MAX_VALUE once the handshake is done. */
+        private long left() {
             long d = deadline;
             if (d == Long.MAX_VALUE) {
+                return Long.MAX_VALUE;
+            }
+            long paused = pausesExcluded ? GcPauses.nanos() - pausesAtStart : 0;
+            return d + paused - System.nanoTime();
+        }
+
+        private void arm() throws IOException {
+            long left = left();
+            if (left == Long.MAX_VALUE) {
                 return;
             }
-            long left = d - System.nanoTime();
             if (left <= 0) {
                 throw new SocketTimeoutException("TLS handshake not finished in time");
             }
@@ -258,14 +277,30 @@ final class TlsSocket extends Socket {
 
         @Override
         public int read() throws IOException {
-            arm();
-            return atEnd(super.read());
+            while (true) {
+                arm();
+                try {
+                    return atEnd(super.read());
+                } catch (SocketTimeoutException e) {
+                    if (left() <= 0) {
+                        throw e;
+                    } // else a collection pause moved the deadline: wait on
+                }
+            }
         }
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            arm();
-            return atEnd(super.read(b, off, len));
+            while (true) {
+                arm();
+                try {
+                    return atEnd(super.read(b, off, len));
+                } catch (SocketTimeoutException e) {
+                    if (left() <= 0) {
+                        throw e;
+                    }
+                }
+            }
         }
 
         private int atEnd(int n) {
