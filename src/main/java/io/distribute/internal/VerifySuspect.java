@@ -1,8 +1,14 @@
 package io.distribute.internal;
 
 import org.jgroups.Address;
+import org.jgroups.Event;
+import org.jgroups.Message;
+import org.jgroups.View;
 import org.jgroups.conf.ClassConfigurator;
 import org.jgroups.protocols.VERIFY_SUSPECT2;
+import org.jgroups.util.Bits;
+import org.jgroups.util.ByteArrayDataOutputStream;
+import org.jgroups.util.MessageBatch;
 
 import java.util.Collection;
 import java.util.concurrent.TimeUnit;
@@ -11,14 +17,24 @@ import java.util.concurrent.TimeUnit;
  * JGroups' VERIFY_SUSPECT2, checking its suspects when one is due instead of polling. The stock protocol wakes a pool
  * thread every {@code timeout} for the node's whole life, suspects or not: with distribute's 25 ms that was 40 wake-ups
  * a second per idle node. Here a suspicion schedules its own check, 1.5 x timeout later (the stock poll's average).
- * Same wire format (the stock protocol id), same answers; {@link Stacks} puts it in place of VERIFY_SUSPECT2.
+ * Same wire format (the stock protocol id); {@link Stacks} puts it in place of VERIFY_SUSPECT2.
+ *
+ * <p>One answer differs: a node asked "are you dead?" by a node that is not in its view stays silent. The asker
+ * lists it as a member but it does not list the asker, so for the asker it is gone: typically the asker's
+ * coordinator moved on in a merge that left the asker out, and the stock answer ("alive") kept the asker in that stale
+ * view for good, never merged (seen with 16 nodes started at once, and in the three-node demo). Silent, the asker's
+ * suspicion stands, it drops the members that moved on, and MERGE3 merges it back as a cluster of its own.
  */
 public class VerifySuspect extends VERIFY_SUSPECT2 {
 
     /** A check that finds a suspect not quite due (clock granularity) looks again this soon. */
     private static final long RECHECK_MILLIS = 2;
+    /** VERIFY_SUSPECT2's wire code for "are you dead?" (its constant is package-private). */
+    private static final short ARE_YOU_DEAD = 1;
 
     private volatile boolean stopped;
+    /** This node's view; null before the first one. */
+    private volatile View view;
 
     public VerifySuspect() {
         id = ClassConfigurator.getProtocolId(VERIFY_SUSPECT2.class);
@@ -34,6 +50,53 @@ public class VerifySuspect extends VERIFY_SUSPECT2 {
     public synchronized void stop() {
         stopped = true;
         super.stop();
+    }
+
+    @Override
+    public Object down(Event evt) {
+        if (evt.getType() == Event.VIEW_CHANGE) {
+            view = evt.getArg();
+        }
+        return super.down(evt);
+    }
+
+    @Override
+    public Object up(Message msg) {
+        if (unanswered(msg)) {
+            return null;
+        }
+        return super.up(msg);
+    }
+
+    @Override
+    public void up(MessageBatch batch) {
+        batch.removeIf(this::unanswered, true);
+        if (!batch.isEmpty()) {
+            super.up(batch);
+        }
+    }
+
+    /** An "are you dead?" from a node that is not in our view: see the class comment. */
+    private boolean unanswered(Message msg) {
+        View v = view;
+        VerifyHeader hdr = msg.getHeader(id);
+        if (hdr == null || v == null || msg.getSrc() == null || v.containsMember(msg.getSrc()) || !asksIfDead(hdr)) {
+            return false;
+        }
+        log.debug("%s: %s, not in our view %s, asked whether we are dead: no answer, so that it drops us",
+                local_addr, msg.getSrc(), v.getViewId());
+        return true;
+    }
+
+    /** The header's kind is not visible outside JGroups' package: read it from the wire form (a short first). */
+    private static boolean asksIfDead(VerifyHeader hdr) {
+        ByteArrayDataOutputStream out = new ByteArrayDataOutputStream(64);
+        try {
+            hdr.writeTo(out);
+        } catch (java.io.IOException e) {
+            return false;
+        }
+        return Bits.readShort(out.buffer(), 0) == ARE_YOU_DEAD;
     }
 
     @Override
