@@ -1,6 +1,5 @@
 package io.distribute.internal;
 
-import io.distribute.cluster.ClusterNode;
 import io.distribute.testing.TestCluster;
 import org.jgroups.Address;
 import org.jgroups.EmptyMessage;
@@ -20,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -31,9 +29,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * A member left behind in a view its coordinator has moved on from, as after a merge that took an older view of its
  * subgroup: nobody told it, nothing is lost on the wire and every process is alive, so only the stale member can
- * notice, by suspecting members that no longer send to it. Seen with 16 nodes started at once (2 of 7 runs never
- * formed one view) and in the three-node demo: JGroups' stock "are you dead?" answer ("alive") kept the stale member
- * in its view for good. {@link VerifySuspect} does not answer a node outside its view.
+ * notice, by suspecting members that no longer send to it. With 16 nodes started at once this left a member stuck
+ * for good in 2 of 7 runs (and likely the three-node demo's rare failure to form): JGroups' stock "are you dead?"
+ * answer ("alive") kept it in its view. {@link VerifySuspect} does not answer a node outside its view; the second
+ * test checks exactly that. The first checks the outcome on a constructed stale view (where other paths, such as the
+ * new coordinator's heal probes, may also bring the member back): one view again, the same at every node.
  */
 class StaleViewTest {
 
@@ -41,26 +41,26 @@ class StaleViewTest {
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void aMemberLeftInAStaleViewRejoins() {
         try (TestCluster c = TestCluster.of("stale", 3)) {
-            ClusterNode stale = c.get(2);
-            List<JChannel> moving = List.of(Channels.of(c.get(0)), Channels.of(c.get(1)));
-            View old = moving.get(0).getView();
-            Address left = Channels.of(stale).getAddress();
-            // the next view, made by the member that did not make the stale member's view, installed by the two
-            // others only
-            List<Address> members = new ArrayList<>(old.getMembers());
-            members.remove(left);
-            members.remove(old.getCreator());
-            members.add(old.getCreator());
-            View next = new View(new ViewId(members.get(0), old.getViewId().getId() + 1), members);
-            for (JChannel ch : moving) {
-                GMS gms = ch.getProtocolStack().findProtocol(GMS.class);
-                gms.installView(next);
+            List<JChannel> all = c.nodes().stream().map(Channels::of).toList();
+            View old = all.get(0).getView();
+            Address creator = old.getCreator();
+            List<Address> others = old.getMembers().stream().filter(m -> !m.equals(creator)).toList();
+            // The stale member is the one that made the view; the next view, made by another member (as a merge led
+            // by another coordinator does), is installed by the two others only: the stale member never hears of it.
+            Address left = creator;
+            View next = new View(new ViewId(others.get(0), old.getViewId().getId() + 1), others);
+            for (JChannel ch : all) {
+                if (!ch.getAddress().equals(left)) {
+                    GMS gms = ch.getProtocolStack().findProtocol(GMS.class);
+                    gms.installView(next);
+                }
             }
-            assertEquals(2, stale.nodes().size(), "still in the old view: " + stale.nodes());
+            JChannel stale = all.stream().filter(ch -> ch.getAddress().equals(left)).findFirst().orElseThrow();
+            assertEquals(old.getViewId(), stale.getView().getViewId(), "still in the old view");
 
-            // failure detection 2 s (TestCluster), then a merge
-            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20)).until(c::agree);
-            assertEquals(moving.get(0).getView().getViewId(), Channels.of(stale).getView().getViewId(), c.dump());
+            // failure detection 2 s (TestCluster), then a merge: one view again, the same at every node
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20)).until(() -> c.agree()
+                    && all.stream().map(ch -> ch.getView().getViewId()).distinct().count() == 1);
         }
     }
 

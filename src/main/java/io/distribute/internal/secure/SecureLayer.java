@@ -112,9 +112,15 @@ public final class SecureLayer implements SocketFactory {
         this.outgoingFrom = address == null || address.isAnyLocalAddress() ? null : address;
     }
 
-    private TlsSocket bound(TlsSocket s) throws IOException {
+    /**
+     * Binds {@code s} to the node's address for a connection to {@code to}; not from a loopback address to another
+     * host, which no packet could leave (the kernel would refuse it at once, and a blackholed host would look like a
+     * closed port instead of an unreachable one).
+     */
+    private TlsSocket bound(TlsSocket s, InetSocketAddress to) throws IOException {
         InetAddress from = outgoingFrom;
-        if (from != null) {
+        InetAddress target = to.getAddress();
+        if (from != null && (!from.isLoopbackAddress() || (target != null && target.isLoopbackAddress()))) {
             s.bind(new InetSocketAddress(from, 0));
         }
         return s;
@@ -227,7 +233,7 @@ public final class SecureLayer implements SocketFactory {
     public Watch watch(InetSocketAddress target, String name, int timeoutMillis, Runnable onCrash) {
         TlsSocket s = new TlsSocket(trust, TlsPeers.WATCH_PREFIX + name);
         try {
-            bound(s);
+            bound(s, target);
         } catch (IOException e) {
             LOG.debug("{}: cannot bind a watch of {} to {}: {}", owner, name, outgoingFrom, e.toString());
         }
@@ -292,7 +298,7 @@ public final class SecureLayer implements SocketFactory {
         track.accept(s);
         try {
             s.setTcpNoDelay(true);
-            bound(s);
+            bound(s, target);
             try {
                 s.connect(target, Math.max(1, timeoutMillis));
             } catch (java.net.SocketTimeoutException | java.net.NoRouteToHostException e) {
