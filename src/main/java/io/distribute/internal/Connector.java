@@ -99,39 +99,6 @@ final class Connector {
     }
 
     /**
-     * Finds the node named {@code target} (a seed) by probe, or null if it did not answer as that node by
-     * {@code deadline}: for {@link SeedJoiner}, which looks for every seed at once.
-     */
-    ProbeAnswers.Answer locate(NodeName target, long deadline) throws InterruptedException {
-        Result<List<PhysicalAddress>, ConnectFailure> where = NodeFinder.targets(target, config, bound);
-        if (where instanceof Result.Err) {
-            return null;
-        }
-        return finder.find(where.orElseThrow(), target.name(), deadline).found();
-    }
-
-    /**
-     * One merge of our cluster with every cluster {@code found} belongs to (see
-     * {@link MergeTrigger#trigger(View, List, Map)}); clusters that would list a name twice are left out. Returns at
-     * once: {@link #connect} afterwards waits for agreement with each.
-     */
-    void mergeAll(List<ProbeAnswers.Answer> found) {
-        View mine = views.view();
-        Map<org.jgroups.ViewId, View> theirs = new java.util.LinkedHashMap<>();
-        Map<Address, PhysicalAddress> where = new HashMap<>();
-        for (ProbeAnswers.Answer a : found) {
-            if (a.view() == null || (mine != null && mine.containsMember(a.from())) || checkNames(mine, a) != null) {
-                continue;
-            }
-            theirs.putIfAbsent(a.view().getViewId(), a.view());
-            where.putAll(a.mappings());
-        }
-        if (!theirs.isEmpty()) {
-            protocol.triggerMerge(List.copyOf(theirs.values()), where);
-        }
-    }
-
-    /**
      * Merges with the cluster {@code found} belongs to until the peer and we list each other in one view. Members of
      * its cluster that a busy coordinator left out of the merge are merged again, while they still answer.
      */

@@ -17,10 +17,9 @@ import org.jgroups.util.ByteArrayDataOutputStream;
 import org.jgroups.util.Util;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,16 +43,7 @@ final class MergeTrigger {
 
     /** Asks ours and {@code theirs}' coordinator to merge the two views. */
     void trigger(View ours, View theirs, Map<Address, PhysicalAddress> theirMappings) {
-        trigger(ours, theirs == null ? List.of() : List.of(theirs), theirMappings);
-    }
-
-    /**
-     * Asks the coordinator of every view, ours included, to merge them all in one merge: each hands GMS the same
-     * views, so each picks the same merge leader, and one merge runs instead of one per pair (nodes started
-     * together otherwise ran competing pairwise merges that rejected each other for seconds).
-     */
-    void trigger(View ours, List<View> theirs, Map<Address, PhysicalAddress> theirMappings) {
-        if (ours == null || theirs.isEmpty()) {
+        if (ours == null || theirs == null) {
             return;
         }
         Map<Address, PhysicalAddress> all = new LinkedHashMap<>(theirMappings);
@@ -64,16 +54,12 @@ final class MergeTrigger {
             }
         }
         all.forEach(node::addMapping);
-        List<View> views = new ArrayList<>(List.of(ours));
-        views.addAll(theirs);
-        Set<Address> coords = new LinkedHashSet<>();
-        views.forEach(v -> coords.add(v.getCoord()));
-        byte[] payload = null;
+        Set<Address> coords = new HashSet<>(List.of(ours.getCoord(), theirs.getCoord()));
         for (Address coord : coords) {
             if (coord.equals(node.getAddress())) {
-                start(views, all);
+                start(ours, theirs, all);
             } else {
-                payload = payload != null ? payload : payload(views, all);
+                byte[] payload = payload(ours, theirs, all);
                 Message m = new BytesMessage(coord, payload, 0, payload.length).setFlag(Message.Flag.OOB);
                 m.putHeader(node.getId(), new NodeHeader(NodeHeader.MERGE, 0));
                 node.sendDown(m);
@@ -170,12 +156,9 @@ final class MergeTrigger {
     /** A coordinator received a merge request. */
     void received(Message msg) throws IOException, ClassNotFoundException {
         ByteArrayDataInputStream in = new ByteArrayDataInputStream(msg.getArray(), msg.getOffset(), msg.getLength());
-        int n = in.readUnsignedByte();
-        List<View> views = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            views.add(Util.readView(in));
-        }
-        start(views, ProbeAnswers.readMappings(in));
+        View a = Util.readView(in);
+        View b = Util.readView(in);
+        start(a, b, ProbeAnswers.readMappings(in));
     }
 
     /** A member received its coordinator's list of addresses ahead of a merged view. */
@@ -186,8 +169,8 @@ final class MergeTrigger {
         ProbeAnswers.readMappings(in).forEach(node::addMapping);
     }
 
-    private void start(List<View> merging, Map<Address, PhysicalAddress> mappings) {
-        if (merging.size() < 2 || merging.contains(null)) {
+    private void start(View a, View b, Map<Address, PhysicalAddress> mappings) {
+        if (a == null || b == null) {
             return;
         }
         mappings.forEach(node::addMapping);
@@ -206,21 +189,16 @@ final class MergeTrigger {
             }
         }
         Map<Address, View> views = new HashMap<>();
-        merging.forEach(v -> views.put(v.getCoord(), v));
+        views.put(a.getCoord(), a);
+        views.put(b.getCoord(), b);
         node.passUp(new Event(Event.MERGE, views));
     }
 
-    /** At most this many views in one request (a count byte; more seeds than that merge over later rounds). */
-    static final int MAX_VIEWS = 255;
-
-    private static byte[] payload(List<View> views, Map<Address, PhysicalAddress> mappings) {
+    private static byte[] payload(View a, View b, Map<Address, PhysicalAddress> mappings) {
         try {
             ByteArrayDataOutputStream out = new ByteArrayDataOutputStream(512);
-            List<View> sent = views.subList(0, Math.min(views.size(), MAX_VIEWS));
-            out.writeByte(sent.size());
-            for (View v : sent) {
-                Util.writeView(v, out);
-            }
+            Util.writeView(a, out);
+            Util.writeView(b, out);
             ProbeAnswers.writeMappings(mappings, out);
             return Arrays.copyOf(out.buffer(), out.position());
         } catch (IOException e) {

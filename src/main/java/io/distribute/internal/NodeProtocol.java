@@ -269,11 +269,6 @@ public class NodeProtocol extends Protocol {
         merges.trigger(view, theirs, theirMappings);
     }
 
-    /** One merge of our view with all of {@code theirs} (see {@link MergeTrigger#trigger(View, List, Map)}). */
-    void triggerMerge(List<View> theirs, Map<Address, PhysicalAddress> theirMappings) {
-        merges.trigger(view, theirs, theirMappings);
-    }
-
     View view() {
         return view;
     }
