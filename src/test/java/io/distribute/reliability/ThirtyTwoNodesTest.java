@@ -34,10 +34,11 @@ class ThirtyTwoNodesTest {
     private static final int PER_SIDE = 8;
 
     @Test
-    @Disabled("OPEN (issue 12 item 5): on the shared 2-core machine the cluster did not reach 24 within the 20 s step "
-            + "in 4 runs: side a's 8 formed in 6.4-11.6 s (JVM start included), side b's 8 joined in 13.7-14.9 s, then "
-            + "nodes of sides a-c were removed as UNRESPONSIVE and re-merged (failure detection 5 s); with all 24 "
-            + "others started at once, the 32 collapsed into islands. The cut/heal/kill steps never ran here.")
+    @Disabled("OPEN (issue 12 item 5): passes 2 of 3 runs on the 2-core machine (58-64 s: 32 formed side by side in "
+            + "8.5-18.6 s steps, cut seen in 5.6-5.8 s with a 5 s timeout, healed in 2.0-2.1 s, kill -9 of 8 -> 24 agree "
+            + "in 1.1-1.2 s, all CRASHED); in the third, of side d's 8 started together 3 stayed in two islands (2 + 1) "
+            + "through the 20 s step while 5 joined. Not in CI until that is understood. Run it with "
+            + "-Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition")
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void thirtyTwoNodesInFourJvmsFormSplitHealAndSeeACrash() throws Exception {
         assumeTrue(Namespaces.unavailableReason() == null, "needs root and ip netns: " + Namespaces.unavailableReason());
