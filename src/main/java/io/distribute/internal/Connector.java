@@ -131,6 +131,9 @@ final class Connector {
                 if (merge != null && (clash = checkNames(v, merge)) != null) {
                     return clash;
                 }
+                if (merge != null) {
+                    protocol.checkStale(merge.view());
+                }
                 continue;
             }
             waitFor.removeIf(v::containsMember);

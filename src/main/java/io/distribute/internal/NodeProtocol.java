@@ -273,9 +273,40 @@ public class NodeProtocol extends Protocol {
         return view;
     }
 
+    private static final long STALE_CHECK_INTERVAL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    private volatile long lastStaleCheck = System.nanoTime() - STALE_CHECK_INTERVAL_NANOS;
+
     /** How often MERGE3 runs now (null without MERGE3; for tests). */
     MergeCadence mergeCadence() {
         return cadence;
+    }
+
+    /**
+     * {@code theirs}, the view of a cluster we are merging with, lists members of our view but not us: we may be left
+     * in a view they have moved on from (a merge took an older view of our side), where messages of theirs (replies
+     * to our merge requests) keep our failure detection from ever suspecting them. Ask each of them, through
+     * VERIFY_SUSPECT2, whether it is alive: one that no longer counts us as a member does not answer
+     * ({@link VerifySuspect}) and is dropped from our view, after which the merge can take us in. At most once a
+     * second.
+     */
+    void checkStale(View theirs) {
+        View ours = view;
+        Address self = local_addr;
+        if (ours == null || theirs == null || self == null || theirs.containsMember(self)) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - lastStaleCheck < STALE_CHECK_INTERVAL_NANOS) {
+            return;
+        }
+        lastStaleCheck = now;
+        for (Address m : ours.getMembers()) {
+            if (!m.equals(self) && theirs.containsMember(m)) {
+                log.debug("%s: %s is in %s, which does not list us: asking it whether it still counts us", self, m,
+                        theirs.getViewId());
+                verify(m);
+            }
+        }
     }
 
     /** A suspicion for VERIFY_SUSPECT2 to check: it passes it up only if the member does not answer. */

@@ -64,6 +64,43 @@ class StaleViewTest {
         }
     }
 
+    /**
+     * The three-node demo's rare failure: node2 joined node3; node3 then merged with node1 on a view that did not
+     * have node2 yet, and nobody told node2. node2 kept connecting to node1, and every merge request it sent to its
+     * coordinator node3 was acknowledged, which its failure detection counts as node3 being alive: it never suspected
+     * node3 and every connect timed out. Now the connect sees node1's cluster list node3 without it, asks node3
+     * (VERIFY_SUSPECT2), gets no answer, drops node3 and is merged in. (The demo's start, repeated: stuck in the 3rd
+     * of 3 rounds before, 40 of 40 after. This constructed case also gets in without that check, by another path;
+     * the test holds the outcome: the connect is Ok and all three end in one view.)
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aStaleMemberConnectingToTheClusterThatLeftItBehindGetsIn() {
+        try (TestCluster c = TestCluster.quick()) {
+            io.distribute.cluster.ClusterNode node1 = c.start("left1");
+            io.distribute.cluster.ClusterNode node2 = c.start("left2");
+            io.distribute.cluster.ClusterNode node3 = c.start("left3");
+            node2.connect(node3.selfNode()).orElseThrow();
+            JChannel c1 = Channels.of(node1);
+            JChannel c2 = Channels.of(node2);
+            JChannel c3 = Channels.of(node3);
+            await().atMost(Duration.ofSeconds(5)).until(() -> c3.getView().size() == 2 && c2.getView().size() == 2);
+            // node1 and node3 merge without node2: a view made by node1, installed by those two only.
+            long id = Math.max(c1.getView().getViewId().getId(), c3.getView().getViewId().getId()) + 1;
+            View merged = new View(new ViewId(c1.getAddress(), id), List.of(c1.getAddress(), c3.getAddress()));
+            for (JChannel ch : List.of(c1, c3)) {
+                GMS gms = ch.getProtocolStack().findProtocol(GMS.class);
+                gms.installView(merged);
+            }
+            assertEquals(2, c2.getView().size(), "node2 still in its old view");
+
+            var r = node2.connect(node1.selfNode());
+            assertEquals(true, r.isOk(), r.toString());
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20)).until(() -> c.agree()
+                    && List.of(c1, c2, c3).stream().map(ch -> ch.getView().getViewId()).distinct().count() == 1);
+        }
+    }
+
     /** What a node answers "are you dead?": a member of its view, yes; a node outside its view, nothing. */
     @Test
     void onlyMembersOfTheViewAreToldWeAreAlive() throws Exception {
