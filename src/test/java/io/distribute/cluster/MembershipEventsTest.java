@@ -191,7 +191,11 @@ class MembershipEventsTest {
             }
             // The same name and port, a new process: a new incarnation.
             try (ChildNode second = ChildNode.start(x, COOKIE, 2000, port, 1)) {
-                assertEquals(Result.ok(), a.connect(x, RetryPolicy.defaults().withMaxAttempts(10)));
+                // Ok, or ignored: the new incarnation listens where the old one did, and MERGE3 may have found it
+                // and merged it in before this connect (both mean: connected).
+                Result<Void, ConnectError> back = a.connect(x, RetryPolicy.defaults().withMaxAttempts(10));
+                assertTrue(back.isOk() || (back instanceof Result.Err<Void, ConnectError> e
+                        && e.error() instanceof ConnectError.ConnectIgnored), back.toString());
                 await().atMost(Duration.ofSeconds(5)).until(() -> r.snapshot().size() >= 3);
                 assertEquals(List.of(new MembershipEvent.NodeUp(x), new MembershipEvent.NodeDown(x, DownReason.CRASHED),
                         new MembershipEvent.NodeUp(x)), r.snapshot());
