@@ -188,6 +188,10 @@ final class SecureServerSocket extends ServerSocket {
         } catch (IOException | RuntimeException e) {
             failure = "handshake failed: " + e.getMessage();
             hungUp = s.hungUpInHandshake() || hungUp(e);
+            if (s.askedForAnotherNode()) {
+                hungUp = true;
+                failure = "it asked for another node";
+            }
         } finally {
             // An evicted connection was counted when it was evicted.
             if (release(s) && failure != null) {

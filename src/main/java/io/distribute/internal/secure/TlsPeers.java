@@ -208,6 +208,16 @@ final class TlsPeers {
             return purpose;
         }
 
+        /**
+         * Whether the client asked for another node by name (a probe or watch of a name that is not ours): what a
+         * search over a shared port range does, no sign of a wrong cookie.
+         */
+        boolean askedForAnotherNode() {
+            return askedForAnotherNode;
+        }
+
+        private volatile boolean askedForAnotherNode;
+
         private byte[] exporter;
 
         byte[] exporter() {
@@ -255,6 +265,10 @@ final class TlsPeers {
                 if (p != null) {
                     purpose = p;
                     return new BasicTlsPSKExternal(id, CRYPTO.createSecret(trust.liveKey()));
+                }
+                String asked = new String(id, StandardCharsets.UTF_8);
+                if (asked.startsWith(PROBE_PREFIX) || asked.startsWith(WATCH_PREFIX)) {
+                    askedForAnotherNode = true;
                 }
             }
             return null;

@@ -174,7 +174,11 @@ final class TlsSocket extends Socket {
         Deadline din = new Deadline(super.getInputStream(), deadline, true);
         TlsServerProtocol tls = new TlsServerProtocol(buffered(din), super.getOutputStream());
         TlsPeers.Server server = new TlsPeers.Server(trust, namePart, acceptJGroups, proven);
-        tls.accept(server);
+        try {
+            tls.accept(server);
+        } finally {
+            askedForAnotherNode = server.askedForAnotherNode();
+        }
         opened(tls.getInputStream(), tls.getOutputStream());
         if (trust.certificateMode()) {
             proveCookieAsServer(server.exporter());
@@ -195,6 +199,13 @@ final class TlsSocket extends Socket {
     private void opened(InputStream tlsIn, OutputStream tlsOut) {
         this.in = new Quiet(tlsIn);
         this.out = tlsOut;
+    }
+
+    /** The peer asked for another node by name (see {@link TlsPeers.Server#askedForAnotherNode()}). */
+    private volatile boolean askedForAnotherNode;
+
+    boolean askedForAnotherNode() {
+        return askedForAnotherNode;
     }
 
     /** Whether the peer closed its end before the handshake finished, rather than send something wrong. */

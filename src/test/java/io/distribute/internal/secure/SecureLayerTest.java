@@ -109,10 +109,11 @@ class SecureLayerTest {
 
     /**
      * A peer that hangs up before its handshake finishes (a forming cluster's nodes drop connections they no longer
-     * need) is counted but is no evidence of a wrong cookie, so it is not a warning; one that speaks garbage is.
+     * need) or asks for another node by name is counted but is no evidence of a wrong cookie, so it is not a warning;
+     * one that speaks garbage is.
      */
     @Test
-    void aPeerHangingUpMidHandshakeIsCountedNotWarnedAndGarbageIsWarned() throws Exception {
+    void aPeerHangingUpOrAskingForAnotherNodeIsCountedNotWarnedAndGarbageIsWarned() throws Exception {
         try (io.distribute.testing.CapturedLogs logs = new io.distribute.testing.CapturedLogs()) {
             SecureLayer b = new SecureLayer(key(1), key(1), "b", "b@127.0.0.1");
             SecureServerSocket s = listen(b);
@@ -122,6 +123,13 @@ class SecureLayerTest {
             hangUp.close();
             await().atMost(Duration.ofSeconds(3)).until(() -> b.refusedConnections() == 1);
             assertEquals(List.of(), logs.atLeast(ch.qos.logback.classic.Level.WARN, "io.distribute"));
+            // A cookie holder asking for another node by name (a search over a port range that several nodes share)
+            // is no sign of a wrong cookie either.
+            SecureLayer asker = new SecureLayer(key(1), key(1), "a", "a@127.0.0.5");
+            asker.outgoingFrom(InetAddress.getByName("127.0.0.5"));
+            assertInstanceOf(SecureLayer.ProbeResult.OtherNode.class, asker.probe(where(s), "c", 2000));
+            await().atMost(Duration.ofSeconds(3)).until(() -> b.refusedConnections() == 2);
+            assertEquals(List.of(), logs.atLeast(ch.qos.logback.classic.Level.WARN, "io.distribute"));
 
             Socket garbage = new Socket();
             open.add(garbage);
@@ -129,7 +137,7 @@ class SecureLayerTest {
             garbage.connect(where(s));
             garbage.getOutputStream().write("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             garbage.getOutputStream().flush();
-            await().atMost(Duration.ofSeconds(3)).until(() -> b.refusedConnections() == 2);
+            await().atMost(Duration.ofSeconds(3)).until(() -> b.refusedConnections() == 3);
             var warned = logs.atLeast(ch.qos.logback.classic.Level.WARN, "io.distribute");
             assertEquals(1, warned.size(), io.distribute.testing.CapturedLogs.show(warned));
             assertTrue(warned.get(0).getFormattedMessage().contains("from 127.0.0.4 that did not authenticate"),
