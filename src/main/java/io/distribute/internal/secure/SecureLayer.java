@@ -168,7 +168,7 @@ public final class SecureLayer implements SocketFactory {
      * Counts a connection that ended before it authenticated without sign of a wrong cookie (its peer hung up, or
      * asked for another node by name); logged at DEBUG only (see its caller).
      */
-    void hungUp(InetAddress source, String why) {
+    void droppedHarmless(InetAddress source, String why) {
         refused.incrementAndGet();
         LOG.debug("{}: a connection from {} ended before it authenticated ({})", owner, source.getHostAddress(), why);
     }

@@ -168,7 +168,7 @@ final class SecureServerSocket extends ServerSocket {
     private void handshake(TlsSocket s, InetAddress source, long deadline) {
         boolean keep = false;
         String failure = null;
-        boolean hungUp = false;
+        boolean harmless = false; // ended without sign of a wrong cookie: counted, not warned about
         try {
             TlsPeers.Server server = s.accept(layer.namePart(), forJGroups, deadline, () -> proven(s));
             if (!release(s)) {
@@ -187,16 +187,15 @@ final class SecureServerSocket extends ServerSocket {
             }
         } catch (IOException | RuntimeException e) {
             failure = "handshake failed: " + e.getMessage();
-            hungUp = s.hungUpInHandshake() || hungUp(e);
+            harmless = s.hungUpInHandshake() || hungUp(e) || s.askedForAnotherNode();
             if (s.askedForAnotherNode()) {
-                hungUp = true;
                 failure = "it asked for another node";
             }
         } finally {
             // An evicted connection was counted when it was evicted.
             if (release(s) && failure != null) {
-                if (hungUp) {
-                    layer.hungUp(source, failure);
+                if (harmless) {
+                    layer.droppedHarmless(source, failure);
                 } else {
                     layer.refused(source, failure);
                 }
