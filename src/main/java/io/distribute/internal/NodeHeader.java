@@ -31,6 +31,9 @@ public final class NodeHeader extends Header {
     /** Rides on a JOIN_REQ: where the joiner listens (see {@link NodeProtocol#down(org.jgroups.Message)}). */
     static final byte JOINER = 9;
 
+    /** Rides on VERIFY_SUSPECT2's "are you dead?": the asker's view id (see {@link VerifySuspect}). */
+    static final byte ASKER_VIEW = 10;
+
     /** At most this many reasons ride on one view. */
     static final int MAX_REASONS = 256;
 
@@ -39,7 +42,7 @@ public final class NodeHeader extends Header {
     /** REASONS: departed members and, index by index, the wire code of their DownReason (see {@link Departures}). */
     Address[] members;
     byte[] reasons;
-    /** PONG: the responder's current view id, so a caller can tell the peer installed the same view. */
+    /** PONG: the responder's view id, so a caller can tell the peer installed the same view. ASKER_VIEW: the asker's. */
     ViewId viewId;
     /** JOINER: the joiner's physical address. */
     PhysicalAddress physical;
@@ -81,7 +84,7 @@ public final class NodeHeader extends Header {
     @Override
     public int serializedSize() {
         int n = 1 + 8;
-        if (type == PONG) {
+        if (type == PONG || type == ASKER_VIEW) {
             n += Util.size(viewId);
         }
         if (type == JOINER) {
@@ -100,7 +103,7 @@ public final class NodeHeader extends Header {
     public void writeTo(DataOutput out) throws IOException {
         out.writeByte(type);
         out.writeLong(requestId);
-        if (type == PONG) {
+        if (type == PONG || type == ASKER_VIEW) {
             Util.writeViewId(viewId, out);
         }
         if (type == JOINER) {
@@ -120,7 +123,7 @@ public final class NodeHeader extends Header {
         type = in.readByte();
         requestId = in.readLong();
         try {
-            if (type == PONG) {
+            if (type == PONG || type == ASKER_VIEW) {
                 viewId = Util.readViewId(in);
             }
             if (type == JOINER) {

@@ -1,15 +1,19 @@
 package io.distribute.internal;
 
 import org.jgroups.Address;
+import org.jgroups.EmptyMessage;
 import org.jgroups.Event;
 import org.jgroups.Message;
 import org.jgroups.View;
 import org.jgroups.conf.ClassConfigurator;
 import org.jgroups.protocols.VERIFY_SUSPECT2;
 import org.jgroups.util.Bits;
+import org.jgroups.util.ByteArrayDataInputStream;
 import org.jgroups.util.ByteArrayDataOutputStream;
 import org.jgroups.util.MessageBatch;
+import org.jgroups.util.Util;
 
+import java.io.IOException;
 import java.util.Collection;
 import java.util.concurrent.TimeUnit;
 
@@ -19,11 +23,14 @@ import java.util.concurrent.TimeUnit;
  * a second per idle node. Here a suspicion schedules its own check, 1.5 x timeout later (the stock poll's average).
  * Same wire format (the stock protocol id); {@link Stacks} puts it in place of VERIFY_SUSPECT2.
  *
- * <p>One answer differs: a node asked "are you dead?" by a node that is not in its view stays silent. The asker
- * lists it as a member but it does not list the asker, so for the asker it is gone: typically the asker's
- * coordinator moved on in a merge that left the asker out, and the stock answer ("alive") kept the asker in that stale
- * view for good, never merged (seen with 16 nodes started at once, and in the three-node demo). Silent, the asker's
- * suspicion stands, it drops the members that moved on, and MERGE3 merges it back as a cluster of its own.
+ * <p>One answer differs: a node asked "are you dead?" by a node that is not in its view, from an older view than its
+ * own, stays silent. The asker lists it as a member but it does not list the asker, so for the asker it is gone:
+ * typically the asker's coordinator moved on in a merge that left the asker out, and the stock answer ("alive") kept
+ * the asker in that stale view for good, never merged (seen with 16 nodes started at once, and in the three-node
+ * demo). Silent, the asker's suspicion stands, it drops the members that moved on, and MERGE3 merges it back as a
+ * cluster of its own. The question carries the asker's view id for this: an asker with a newer view is answered as
+ * usual, since then it is this node that has not yet installed the view that lists the asker (a slow member; being
+ * silent would have it removed although alive).
  */
 public class VerifySuspect extends VERIFY_SUSPECT2 {
 
@@ -76,11 +83,18 @@ public class VerifySuspect extends VERIFY_SUSPECT2 {
         }
     }
 
-    /** An "are you dead?" from a node that is not in our view: see the class comment. */
+    /** An "are you dead?" from a node that is not in our view, with an older view: see the class comment. */
     private boolean unanswered(Message msg) {
         View v = view;
         VerifyHeader hdr = msg.getHeader(id);
         if (hdr == null || v == null || msg.getSrc() == null || v.containsMember(msg.getSrc()) || !asksIfDead(hdr)) {
+            return false;
+        }
+        NodeHeader asker = msg.getHeader(NodeProtocol.PROTOCOL_ID);
+        if (asker != null && asker.type == NodeHeader.ASKER_VIEW && asker.viewId != null
+                && asker.viewId.getId() > v.getViewId().getId()) {
+            log.debug("%s: %s, not in our view %s but in its newer %s, asked whether we are dead: we answer",
+                    local_addr, msg.getSrc(), v.getViewId(), asker.viewId);
             return false;
         }
         log.debug("%s: %s, not in our view %s, asked whether we are dead: no answer, so that it drops us",
@@ -88,12 +102,47 @@ public class VerifySuspect extends VERIFY_SUSPECT2 {
         return true;
     }
 
+    /** As the stock protocol, with our view id on the question (see the class comment). */
+    @Override
+    protected void verifySuspect(Collection<Address> mbrs) {
+        if (mbrs == null || mbrs.isEmpty()) {
+            return;
+        }
+        addSuspects(mbrs);
+        View v = view;
+        for (Address mbr : mbrs) {
+            for (int i = 0; i < num_msgs; i++) {
+                Message msg = new EmptyMessage(mbr).setFlag(Message.TransientFlag.DONT_BLOCK)
+                        .putHeader(id, areYouDead());
+                if (v != null) {
+                    msg.putHeader(NodeProtocol.PROTOCOL_ID,
+                            new NodeHeader(NodeHeader.ASKER_VIEW, 0).viewId(v.getViewId()));
+                }
+                down_prot.down(msg);
+            }
+        }
+    }
+
+    /** The stock "are you dead?" header from us, built from its wire form (its constructors are package-private). */
+    private VerifyHeader areYouDead() {
+        ByteArrayDataOutputStream out = new ByteArrayDataOutputStream(64);
+        VerifyHeader hdr = new VerifyHeader();
+        try {
+            out.writeShort(ARE_YOU_DEAD);
+            Util.writeAddress(local_addr, out);
+            hdr.readFrom(new ByteArrayDataInputStream(out.buffer(), 0, out.position()));
+        } catch (IOException | ClassNotFoundException e) {
+            throw new IllegalStateException("cannot build VERIFY_SUSPECT2's header", e);
+        }
+        return hdr;
+    }
+
     /** The header's kind is not visible outside JGroups' package: read it from the wire form (a short first). */
     private static boolean asksIfDead(VerifyHeader hdr) {
         ByteArrayDataOutputStream out = new ByteArrayDataOutputStream(64);
         try {
             hdr.writeTo(out);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return false;
         }
         return Bits.readShort(out.buffer(), 0) == ARE_YOU_DEAD;

@@ -40,6 +40,7 @@ class NodeHeaderTest {
         Address b = UUID.randomUUID();
         ViewId vid = View.create(a, 7, a, b).getViewId();
         assertEquals(vid, roundTrip(new NodeHeader(NodeHeader.PONG, 42).viewId(vid)).viewId);
+        assertEquals(vid, roundTrip(new NodeHeader(NodeHeader.ASKER_VIEW, 0).viewId(vid)).viewId);
         assertEquals(42, roundTrip(new NodeHeader(NodeHeader.PING, 42)).requestId);
         NodeHeader reasons = roundTrip(new NodeHeader(NodeHeader.REASONS, 0)
                 .reasons(new Address[] {a, b}, new byte[] {1, 3}));

@@ -101,13 +101,43 @@ class StaleViewTest {
         }
     }
 
-    /** What a node answers "are you dead?": a member of its view, yes; a node outside its view, nothing. */
+    /**
+     * What a node answers "are you dead?": a member of its view, yes; a node outside its view, nothing, unless the
+     * question comes with a newer view than ours (we are the one behind: silent, we would be removed although alive).
+     */
     @Test
-    void onlyMembersOfTheViewAreToldWeAreAlive() throws Exception {
+    void onlyMembersOfTheViewAndNodesInANewerViewAreToldWeAreAlive() throws Exception {
         Address self = UUID.randomUUID();
         Address member = UUID.randomUUID();
         Address outsider = UUID.randomUUID();
         List<Message> sent = new CopyOnWriteArrayList<>();
+        VerifySuspect verify = verifier(self, sent);
+        verify.up(areYouDead(outsider, verify));
+        assertEquals(1, sent.size(), "no view yet: everyone is answered");
+        verify.down(new Event(Event.VIEW_CHANGE, View.create(self, 5, self, member)));
+        verify.up(areYouDead(member, verify));
+        assertEquals(2, sent.size(), "a member is answered");
+        assertEquals(member, sent.get(1).getDest());
+        verify.up(areYouDead(outsider, verify));
+        assertEquals(2, sent.size(), "a node outside our view is not answered");
+        verify.up(areYouDead(outsider, verify).putHeader(NodeProtocol.PROTOCOL_ID,
+                new NodeHeader(NodeHeader.ASKER_VIEW, 0).viewId(new ViewId(outsider, 4))));
+        assertEquals(2, sent.size(), "a node outside our view, in an older view, is not answered");
+
+        // The question as a real asker sends it, in a newer view that lists us (we have not installed it yet).
+        List<Message> asked = new CopyOnWriteArrayList<>();
+        VerifySuspect asker = verifier(outsider, asked);
+        asker.down(new Event(Event.VIEW_CHANGE, View.create(outsider, 6, outsider, self, member)));
+        asker.up(new Event(Event.SUSPECT, List.of(self)));
+        assertEquals(1, asked.size(), "the asker sent its question");
+        asker.stop();
+        verify.up(asked.get(0).setSrc(outsider));
+        assertEquals(3, sent.size(), "a node outside our view, in a newer view, is answered");
+        assertEquals(outsider, sent.get(2).getDest());
+    }
+
+    /** A VerifySuspect at {@code self} whose messages down go to {@code sent}. */
+    private static VerifySuspect verifier(Address self, List<Message> sent) {
         VerifySuspect verify = new VerifySuspect();
         verify.setAddress(self);
         verify.setDownProtocol(new Protocol() {
@@ -122,14 +152,13 @@ class StaleViewTest {
                 return null;
             }
         });
-        verify.up(areYouDead(outsider, verify));
-        assertEquals(1, sent.size(), "no view yet: everyone is answered");
-        verify.down(new Event(Event.VIEW_CHANGE, View.create(self, 1, self, member)));
-        verify.up(areYouDead(member, verify));
-        assertEquals(2, sent.size(), "a member is answered");
-        assertEquals(member, sent.get(1).getDest());
-        verify.up(areYouDead(outsider, verify));
-        assertEquals(2, sent.size(), "a node outside our view is not answered");
+        verify.setUpProtocol(new Protocol() {
+            @Override
+            public Object up(Event evt) {
+                return null;
+            }
+        });
+        return verify;
     }
 
     /** An ARE_YOU_DEAD from {@code from}, built from its wire form (the header's constructors are not public). */

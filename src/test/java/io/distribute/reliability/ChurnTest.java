@@ -100,7 +100,7 @@ class ChurnTest {
         MembershipEvent want = expected.values().iterator().next();
         await().atMost(Duration.ofSeconds(10)).until(() -> !seen.isEmpty());
         MembershipEvent got = seen.poll();
-        assertEquals(want, got, "step " + step + ": the hub's subscriber saw the wrong event");
+        assertEquals(want, got, () -> "step " + step + ": the hub's subscriber saw the wrong event (then " + seen + ")");
         expected.clear();
         assertTrue(seen.isEmpty(), "step " + step + ": more events than one: " + seen);
     }
