@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code distribute node}: starts a node, connects to its seeds with retry, and prints membership events as they
@@ -106,20 +107,25 @@ final class NodeCommand implements Callable<Integer> {
         }
         ClusterNode node = started.orElseThrow();
         Printer printer = new Printer(System.out, node.selfNode());
-        printer.started(startedDetails(node));
-        Subscription subscription = node.subscribe(printer::onEvent);
-
+        AtomicReference<Subscription> subscription = new AtomicReference<>();
         CountDownLatch forever = new CountDownLatch(1);
+        // Registered before the first line is printed: whoever reads STARTED or NODE_UP may send SIGTERM at once
+        // (the demo does), and a signal before the hook exists ends the JVM without a graceful leave (exit 143).
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             // SIGINT/SIGTERM: leave gracefully, then exit 0 (the JVM would otherwise report 128+signal).
             stopping = true;
             printer.print(EventLine.STOPPING, node.selfNode(), null);
-            subscription.close();
+            Subscription s = subscription.getAndSet(null);
+            if (s != null) {
+                s.close();
+            }
             node.close();
             printer.stopped();
             System.out.flush();
             Runtime.getRuntime().halt(Main.OK);
         }, "distribute-stop"));
+        printer.started(startedDetails(node));
+        subscription.set(node.subscribe(printer::onEvent));
 
         Thread seeder = new Thread(() -> connectSeeds(node, config.seeds()), "distribute-seeds");
         seeder.setDaemon(true);
