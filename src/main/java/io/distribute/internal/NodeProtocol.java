@@ -117,7 +117,11 @@ public class NodeProtocol extends Protocol {
         }
         sweeper = getTransport().getTimer().scheduleWithFixedDelay(departures::sweep, 10, 10, TimeUnit.SECONDS, false);
         crashes.listenTo(getTransport());
-        cadence = MergeCadence.of(getProtocolStack().findProtocol(MERGE3.class), getTransport().getTimer());
+        MERGE3 merge = getProtocolStack().findProtocol(MERGE3.class);
+        cadence = MergeCadence.of(merge, getTransport().getTimer());
+        if (merge instanceof StaleViewMerge m) {
+            m.onNewerView(this::newerViewFrom);
+        }
     }
 
     @Override
@@ -156,6 +160,7 @@ public class NodeProtocol extends Protocol {
             suspicions.viewChanged(v);
             crashes.viewChanged(v);
             pinger.retainOnly(v::containsMember);
+            askedForNewerView.keySet().removeIf(m -> !v.containsMember(m));
             MergeCadence c = cadence;
             if (c != null) {
                 c.viewChanged(v.size()); // before MERGE3, below, restarts its rounds for this view
@@ -307,6 +312,28 @@ public class NodeProtocol extends Protocol {
                 verify(m);
             }
         }
+    }
+
+    private static final long NEWER_VIEW_ASK_AGAIN_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** When each member of our view was last asked because it announced a newer view (see below). */
+    private final Map<Address, Long> askedForNewerView = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * {@code member}, in our view, announced a newer view than ours ({@link StaleViewMerge}): ask it, through
+     * VERIFY_SUSPECT2, whether it is alive. If its view lists us it answers and nothing happens (we are only behind);
+     * if its cluster moved on without us it does not answer and is dropped from our view. Each member at most once
+     * every 2 s.
+     */
+    private void newerViewFrom(Address member) {
+        long now = System.nanoTime();
+        Long last = askedForNewerView.get(member);
+        if (last != null && now - last < NEWER_VIEW_ASK_AGAIN_NANOS) {
+            return;
+        }
+        askedForNewerView.put(member, now);
+        log.debug("%s: %s announced a newer view than our %s: asking it whether it still counts us", local_addr, member,
+                view == null ? null : view.getViewId());
+        verify(member);
     }
 
     /** A suspicion for VERIFY_SUSPECT2 to check: it passes it up only if the member does not answer. */

@@ -4,6 +4,7 @@ import org.jgroups.conf.ConfiguratorFactory;
 import org.jgroups.conf.ProtocolConfiguration;
 import org.jgroups.conf.ProtocolStackConfigurator;
 import org.jgroups.protocols.AUTH;
+import org.jgroups.protocols.MERGE3;
 import org.jgroups.protocols.TCP;
 import org.jgroups.protocols.TP;
 import org.jgroups.protocols.UDP;
@@ -66,6 +67,10 @@ final class Stacks {
             if (cls == VERIFY_SUSPECT2.class) {
                 // the same protocol, checking its suspects when due instead of polling (see VerifySuspect)
                 pc = new ProtocolConfiguration(VerifySuspect.class.getName(), new java.util.HashMap<>(pc.getProperties()));
+            }
+            if (cls == MERGE3.class) {
+                // the same protocol, also noticing when this node is left in a stale view (see StaleViewMerge)
+                pc = new ProtocolConfiguration(StaleViewMerge.class.getName(), new java.util.HashMap<>(pc.getProperties()));
             }
             if (TP.class.isAssignableFrom(cls) && transport < 0) {
                 transport = out.size();

@@ -136,6 +136,37 @@ class StaleViewTest {
         assertEquals(outsider, sent.get(2).getDest());
     }
 
+    /**
+     * What makes a member ask whether it is still counted: a MERGE3 INFO from a member of its view announcing a newer
+     * view (it may be left behind; with 8 nodes started beside a 24-node cluster, one listed all 31 for 20 s while
+     * they no longer listed it, the INFOs counting as heartbeats). Not the same view, not an older one, not a node
+     * outside its view.
+     */
+    @Test
+    void aMemberAnnouncingANewerViewIsNoticed() throws Exception {
+        try (TestCluster c = TestCluster.of("newer", 2)) {
+            JChannel a = Channels.of(c.get(0));
+            JChannel b = Channels.of(c.get(1));
+            await().atMost(Duration.ofSeconds(5)).until(() -> a.getView().size() == 2);
+            StaleViewMerge merge = a.getProtocolStack().findProtocol(org.jgroups.protocols.MERGE3.class);
+            List<Address> noticed = new CopyOnWriteArrayList<>();
+            merge.onNewerView(noticed::add);
+            ViewId ours = a.getView().getViewId();
+            Address stranger = UUID.randomUUID();
+            merge.up(info(b.getAddress(), ours, merge));
+            merge.up(info(b.getAddress(), new ViewId(b.getAddress(), ours.getId() - 1), merge));
+            merge.up(info(stranger, new ViewId(stranger, ours.getId() + 5), merge));
+            assertEquals(List.of(), noticed, "same view, older view, a node outside our view: nothing to ask");
+            merge.up(info(b.getAddress(), new ViewId(b.getAddress(), ours.getId() + 1), merge));
+            assertEquals(List.of(b.getAddress()), noticed, "a member in a newer view");
+        }
+    }
+
+    private static Message info(Address from, ViewId view, StaleViewMerge merge) {
+        return new EmptyMessage(null).setSrc(from).putHeader(merge.getId(),
+                org.jgroups.protocols.MERGE3.MergeHeader.createInfo(view, "x", null));
+    }
+
     /** A VerifySuspect at {@code self} whose messages down go to {@code sent}. */
     private static VerifySuspect verifier(Address self, List<Message> sent) {
         VerifySuspect verify = new VerifySuspect();

@@ -1,5 +1,6 @@
 package io.distribute.internal.secure;
 
+import org.jgroups.util.ThreadCreator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,8 +71,9 @@ final class SecureServerSocket extends ServerSocket {
     @Override
     public void bind(SocketAddress endpoint, int backlog) throws IOException {
         super.bind(endpoint, backlog);
-        Thread t = new Thread(this::acceptLoop, "distribute-tls-acceptor[" + getLocalPort() + "]");
-        t.setDaemon(true);
+        // A virtual thread where the JDK has them (21+), as JGroups' own threads there: it only waits in accept().
+        Thread t = ThreadCreator.createThread(this::acceptLoop, "distribute-tls-acceptor[" + getLocalPort() + "]", true,
+                ThreadCreator.hasVirtualThreads());
         acceptor = t;
         t.start();
     }
