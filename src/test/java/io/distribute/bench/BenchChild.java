@@ -119,6 +119,10 @@ public final class BenchChild {
                 }
             }
             b.seeds(seedNames);
+            // -Dbench.join_ms=N (e.g. through JAVA_TOOL_OPTIONS, which child JVMs inherit): distribute's joinTimeout
+            if (Long.getLong("bench.join_ms", 0) > 0) {
+                b.joinTimeout(Duration.ofMillis(Long.getLong("bench.join_ms", 0)));
+            }
             Result<ClusterNode, StartError> r = ClusterNode.start(name, cookie, b.build());
             if (r instanceof Result.Err<ClusterNode, StartError> e) {
                 out("FAILED " + idx + " " + e.error());
