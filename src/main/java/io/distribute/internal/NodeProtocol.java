@@ -160,7 +160,7 @@ public class NodeProtocol extends Protocol {
             suspicions.viewChanged(v);
             crashes.viewChanged(v);
             pinger.retainOnly(v::containsMember);
-            askedForNewerView.keySet().removeIf(m -> !v.containsMember(m));
+            askedWhetherItCountsUs.keySet().removeIf(m -> !v.containsMember(m));
             MergeCadence c = cadence;
             if (c != null) {
                 c.viewChanged(v.size()); // before MERGE3, below, restarts its rounds for this view
@@ -278,9 +278,6 @@ public class NodeProtocol extends Protocol {
         return view;
     }
 
-    private static final long STALE_CHECK_INTERVAL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
-    private volatile long lastStaleCheck = System.nanoTime() - STALE_CHECK_INTERVAL_NANOS;
-
     /** How often MERGE3 runs now (null without MERGE3; for tests). */
     MergeCadence mergeCadence() {
         return cadence;
@@ -289,10 +286,8 @@ public class NodeProtocol extends Protocol {
     /**
      * {@code theirs}, the view of a cluster we are merging with, lists members of our view but not us: we may be left
      * in a view they have moved on from (a merge took an older view of our side), where messages of theirs (replies
-     * to our merge requests) keep our failure detection from ever suspecting them. Ask each of them, through
-     * VERIFY_SUSPECT2, whether it is alive: one that no longer counts us as a member does not answer
-     * ({@link VerifySuspect}) and is dropped from our view, after which the merge can take us in. At most once a
-     * second.
+     * to our merge requests) keep our failure detection from ever suspecting them. Ask each of them whether it still
+     * counts us.
      */
     void checkStale(View theirs) {
         View ours = view;
@@ -300,39 +295,36 @@ public class NodeProtocol extends Protocol {
         if (ours == null || theirs == null || self == null || theirs.containsMember(self)) {
             return;
         }
-        long now = System.nanoTime();
-        if (now - lastStaleCheck < STALE_CHECK_INTERVAL_NANOS) {
-            return;
-        }
-        lastStaleCheck = now;
         for (Address m : ours.getMembers()) {
             if (!m.equals(self) && theirs.containsMember(m)) {
-                log.debug("%s: %s is in %s, which does not list us: asking it whether it still counts us", self, m,
-                        theirs.getViewId());
-                verify(m);
+                askWhetherItCountsUs(m, "is in " + theirs.getViewId() + ", which does not list us");
             }
         }
     }
 
-    private static final long NEWER_VIEW_ASK_AGAIN_NANOS = TimeUnit.SECONDS.toNanos(2);
-    /** When each member of our view was last asked because it announced a newer view (see below). */
-    private final Map<Address, Long> askedForNewerView = new java.util.concurrent.ConcurrentHashMap<>();
+    /** {@code member}, in our view, announced a newer view than ours ({@link StaleViewMerge}). */
+    private void newerViewFrom(Address member) {
+        askWhetherItCountsUs(member, "announced a newer view than our " + (view == null ? null : view.getViewId()));
+    }
+
+    private static final long ASK_AGAIN_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** When each member of our view was last asked whether it still counts us. */
+    private final Map<Address, Long> askedWhetherItCountsUs = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
-     * {@code member}, in our view, announced a newer view than ours ({@link StaleViewMerge}): ask it, through
-     * VERIFY_SUSPECT2, whether it is alive. If its view lists us it answers and nothing happens (we are only behind);
-     * if its cluster moved on without us it does not answer and is dropped from our view. Each member at most once
-     * every 2 s.
+     * We may be left in a stale view: ask {@code member}, through VERIFY_SUSPECT2, whether it is alive. One whose view
+     * lists us answers and nothing happens (we were only behind); one whose cluster moved on without us does not
+     * answer ({@link VerifySuspect}) and is dropped from our view, after which MERGE3 or the connect merges us back.
+     * Each member at most once every 2 s.
      */
-    private void newerViewFrom(Address member) {
+    private void askWhetherItCountsUs(Address member, String why) {
         long now = System.nanoTime();
-        Long last = askedForNewerView.get(member);
-        if (last != null && now - last < NEWER_VIEW_ASK_AGAIN_NANOS) {
+        Long last = askedWhetherItCountsUs.get(member);
+        if (last != null && now - last < ASK_AGAIN_NANOS) {
             return;
         }
-        askedForNewerView.put(member, now);
-        log.debug("%s: %s announced a newer view than our %s: asking it whether it still counts us", local_addr, member,
-                view == null ? null : view.getViewId());
+        askedWhetherItCountsUs.put(member, now);
+        log.debug("%s: %s %s: asking it whether it still counts us", local_addr, member, why);
         verify(member);
     }
 
