@@ -20,7 +20,6 @@ import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.TlsPSKExternal;
 import org.bouncycastle.tls.TlsServerCertificate;
 import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
-import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -56,8 +55,8 @@ final class TlsPeers {
     enum Purpose { JGROUPS, PROBE, WATCH }
 
     private static final int[] SUITES = {CipherSuite.TLS_AES_128_GCM_SHA256};
-    /** JCE-backed primitives (AES-GCM with the JDK's intrinsics, X25519 from SunEC). Thread-safe. */
-    static final JcaTlsCrypto CRYPTO = new JcaTlsCryptoProvider().create(new SecureRandom());
+    /** JCE-backed primitives (AES-GCM with the JDK's intrinsics), X25519 from BouncyCastle. Thread-safe. */
+    static final JcaTlsCrypto CRYPTO = new HandshakeCrypto(new SecureRandom());
 
     private TlsPeers() {
     }
