@@ -144,7 +144,7 @@ public final class BenchChild {
             final int i = idx;
             n.subscribe(e -> {
                 List<String> now = n.nodes();
-                out("V " + i + " " + System.nanoTime() + " " + (now.size() + 1) + " " + String.join(",", now));
+                out("V " + i + " " + System.nanoTime() + " " + (now.size() + 1) + " " + String.join(",", now) + " " + e);
             });
         }
         return idx;

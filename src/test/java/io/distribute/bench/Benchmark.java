@@ -57,7 +57,7 @@ public final class Benchmark {
     /** How long an N-nodes-at-once run may take to form one view (raw JGroups' stock MERGE3 needs up to 48 s). */
     static final long MANY_BOUND_MS = 50_000;
     /** FD_ALL3's timeout on both sides of the N-nodes-at-once rows (ours' default; raw's stock is 40 s). */
-    static final long MANY_FD_MS = 3000;
+    static final long MANY_FD_MS = Long.getLong("bench.many_fd_ms", 3000);
 
     private final boolean quick;
     private final Set<String> only;
@@ -1124,6 +1124,19 @@ public final class Benchmark {
             return true;
         };
         long done = awaitTrue(one, MANY_BOUND_MS);
+        if (DEBUG) { // every membership change of every node, in time order: how the view came together
+            List<String> changes = new ArrayList<>();
+            for (int k = 0; k < jvms.size(); k++) {
+                synchronized (jvms.get(k).history) {
+                    for (long[] h : jvms.get(k).history) {
+                        changes.add(String.format(Locale.ROOT, "%8.0f ms  jvm %d node %2d lists %2d %s", (h[2] - t0) / 1e6,
+                                k, h[0], h[1], h.length > 3 ? jvms.get(k).eventOf(h[3]) : ""));
+                    }
+                }
+            }
+            changes.sort(java.util.Comparator.comparingDouble(l -> Double.parseDouble(l.substring(0, 8).trim())));
+            changes.forEach(l -> say("   debug " + s.impl + ": " + l));
+        }
         if (done > 0) {
             long last = 0;
             for (int k = 0; k < jvms.size(); k++) {

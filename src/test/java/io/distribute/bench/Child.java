@@ -38,6 +38,14 @@ final class Child implements AutoCloseable {
     /** Every membership change seen: {index, size, nanoTime}. */
     final List<long[]> history = java.util.Collections.synchronizedList(new ArrayList<>());
     private volatile Runnable onView = () -> { };
+    /** The membership events of distribute nodes, in arrival order (history entries point into it). */
+    private final List<String> events = new ArrayList<>();
+
+    String eventOf(long i) {
+        synchronized (events) {
+            return i >= 0 && i < events.size() ? events.get((int) i) : "";
+        }
+    }
     /** Thread names of the last STATS answer. */
     volatile String lastStatsNames = "";
 
@@ -51,7 +59,15 @@ final class Child implements AutoCloseable {
                     if (l.startsWith("V ")) {
                         String[] p = l.split(" ", 5);
                         views.put(Integer.parseInt(p[1]), new long[] {Long.parseLong(p[3]), Long.parseLong(p[2])});
-                        history.add(new long[] {Integer.parseInt(p[1]), Long.parseLong(p[3]), Long.parseLong(p[2])});
+                        int space = p.length > 4 ? p[4].indexOf(' ') : -1;
+                        long event = -1;
+                        if (space >= 0) { // a distribute node's membership event, after the names
+                            synchronized (events) {
+                                events.add(p[4].substring(space + 1));
+                                event = events.size() - 1;
+                            }
+                        }
+                        history.add(new long[] {Integer.parseInt(p[1]), Long.parseLong(p[3]), Long.parseLong(p[2]), event});
                         onView.run();
                     } else {
                         lines.add(l);
