@@ -325,8 +325,15 @@ public class NodeProtocol extends Protocol {
         }
         askedWhetherItCountsUs.put(member, now);
         log.debug("%s: %s %s: asking it whether it still counts us", local_addr, member, why);
-        verify(member);
+        if (getProtocolStack().findProtocol(VERIFY_SUSPECT2.class) instanceof VerifySuspect v) {
+            v.askPatiently(member, COUNTS_US_WINDOW_MILLIS);
+        } else {
+            verify(member);
+        }
     }
+
+    /** How long a member gets to answer "do you still count us?": nothing is urgent there (see askPatiently). */
+    private static final long COUNTS_US_WINDOW_MILLIS = 1000;
 
     /** A suspicion for VERIFY_SUSPECT2 to check: it passes it up only if the member does not answer. */
     private void verify(Address member) {

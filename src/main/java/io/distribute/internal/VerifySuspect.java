@@ -56,6 +56,7 @@ public class VerifySuspect extends VERIFY_SUSPECT2 {
     @Override
     public synchronized void stop() {
         stopped = true;
+        patient.clear();
         super.stop();
     }
 
@@ -109,18 +110,48 @@ public class VerifySuspect extends VERIFY_SUSPECT2 {
             return;
         }
         addSuspects(mbrs);
+        mbrs.forEach(this::ask);
+    }
+
+    private void ask(Address mbr) {
         View v = view;
-        for (Address mbr : mbrs) {
-            for (int i = 0; i < num_msgs; i++) {
-                Message msg = new EmptyMessage(mbr).setFlag(Message.TransientFlag.DONT_BLOCK)
-                        .putHeader(id, areYouDead());
-                if (v != null) {
-                    msg.putHeader(NodeProtocol.PROTOCOL_ID,
-                            new NodeHeader(NodeHeader.ASKER_VIEW, 0).viewId(v.getViewId()));
-                }
-                down_prot.down(msg);
+        for (int i = 0; i < num_msgs; i++) {
+            Message msg = new EmptyMessage(mbr).setFlag(Message.TransientFlag.DONT_BLOCK).putHeader(id, areYouDead());
+            if (v != null) {
+                msg.putHeader(NodeProtocol.PROTOCOL_ID, new NodeHeader(NodeHeader.ASKER_VIEW, 0).viewId(v.getViewId()));
             }
+            down_prot.down(msg);
         }
+    }
+
+    /** Members asked by {@link #askPatiently} whose answer is still awaited. */
+    private final java.util.Set<Address> patient = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * Asks {@code mbr} whether it is alive and gives it {@code windowMillis} to answer before it is verified as a
+     * suspect (asked again, with the usual short timeout). For questions that are not failure detection, such as
+     * "does it still count us?": the short timeout is for a member whose heartbeats already stopped, and a busy member
+     * that needs a new TLS connection to answer can take far longer (16 nodes started at once on 2 cores: live members
+     * removed after 37 ms without an answer).
+     */
+    void askPatiently(Address mbr, long windowMillis) {
+        if (stopped || timer == null || !patient.add(mbr)) {
+            return;
+        }
+        ask(mbr);
+        timer.schedule(() -> {
+            if (patient.remove(mbr) && !stopped) {
+                verifySuspect(java.util.List.of(mbr));
+            }
+        }, windowMillis, TimeUnit.MILLISECONDS, true);
+    }
+
+    @Override
+    public void unsuspect(Address mbr) {
+        if (mbr != null && patient.remove(mbr)) {
+            log.trace("%s: %s answered in time", local_addr, mbr);
+        }
+        super.unsuspect(mbr);
     }
 
     /** The stock "are you dead?" header from us, built from its wire form (its constructors are package-private). */

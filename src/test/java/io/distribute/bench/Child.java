@@ -55,7 +55,12 @@ final class Child implements AutoCloseable {
         this.stdin = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                java.io.PrintWriter log = Benchmark.DEBUG ? new java.io.PrintWriter(java.nio.file.Files.newBufferedWriter(
+                        Path.of("target", "bench", "child-" + id + ".log")), true) : null;
                 for (String l; (l = r.readLine()) != null; ) {
+                    if (log != null) {
+                        log.println(l);
+                    }
                     if (l.startsWith("V ")) {
                         String[] p = l.split(" ", 5);
                         views.put(Integer.parseInt(p[1]), new long[] {Long.parseLong(p[3]), Long.parseLong(p[2])});
@@ -95,6 +100,9 @@ final class Child implements AutoCloseable {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JVM_FLAGS);
+        if (Benchmark.DEBUG) { // the child's log, at DEBUG for distribute and GMS, into target/bench/child-ID.log
+            cmd.addAll(List.of("-Ddistribute.log.level=DEBUG", "-Djgroups.log.level=WARN"));
+        }
         cmd.addAll(List.of("-cp", classpath(), BenchChild.class.getName(), ours ? "ours" : "raw"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("CLUSTER_COOKIE", cookie);

@@ -162,6 +162,42 @@ class StaleViewTest {
         }
     }
 
+    /**
+     * "Do you still count us?" is not failure detection: a member that counts us but answers late (300 ms here: a busy
+     * machine, a new TLS connection) stays. With the failure detector's 25 ms window it was removed at once.
+     */
+    @Test
+    void aMemberThatStillCountsUsButAnswersLateIsKept() throws Exception {
+        try (TestCluster c = TestCluster.of("late", 2)) {
+            JChannel a = Channels.of(c.get(0));
+            JChannel b = Channels.of(c.get(1));
+            await().atMost(Duration.ofSeconds(5)).until(() -> a.getView().size() == 2 && b.getView().size() == 2);
+            List<io.distribute.cluster.MembershipEvent> events = new CopyOnWriteArrayList<>();
+            c.get(0).subscribe(events::add);
+            org.jgroups.protocols.DELAY slow = new org.jgroups.protocols.DELAY();
+            slow.setInDelay(300);
+            slow.setValue("constant_delay", true);
+            b.getProtocolStack().insertProtocol(slow, org.jgroups.stack.ProtocolStack.Position.ABOVE,
+                    org.jgroups.protocols.TP.class);
+            slow.init();
+            slow.start();
+            StaleViewMerge merge = a.getProtocolStack().findProtocol(org.jgroups.protocols.MERGE3.class);
+            ViewId ours = a.getView().getViewId();
+            merge.up(info(b.getAddress(), new ViewId(b.getAddress(), ours.getId() + 1), merge)); // a asks b
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
+                    .failFast(() -> !(a.getView().size() == 2 && noDown(events)))
+                    .until(() -> a.getView().size() == 2 && noDown(events));
+            assertEquals(List.of(c.get(1).selfNode()), c.get(0).nodes());
+            b.getProtocolStack().removeProtocol(slow);
+            slow.stop();
+            slow.destroy();
+        }
+    }
+
+    private static boolean noDown(List<io.distribute.cluster.MembershipEvent> events) {
+        return events.stream().noneMatch(e -> e instanceof io.distribute.cluster.MembershipEvent.NodeDown);
+    }
+
     private static Message info(Address from, ViewId view, StaleViewMerge merge) {
         return new EmptyMessage(null).setSrc(from).putHeader(merge.getId(),
                 org.jgroups.protocols.MERGE3.MergeHeader.createInfo(view, "x", null));
