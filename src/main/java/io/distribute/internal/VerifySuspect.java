@@ -15,6 +15,9 @@ import org.jgroups.util.Util;
 
 import java.io.IOException;
 import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -125,7 +128,7 @@ public class VerifySuspect extends VERIFY_SUSPECT2 {
     }
 
     /** Members asked by {@link #askPatiently} whose answer is still awaited. */
-    private final java.util.Set<Address> patient = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Address> patient = ConcurrentHashMap.newKeySet();
 
     /**
      * Asks {@code mbr} whether it is alive and gives it {@code windowMillis} to answer before it is verified as a
@@ -141,7 +144,7 @@ public class VerifySuspect extends VERIFY_SUSPECT2 {
         ask(mbr);
         timer.schedule(() -> {
             if (patient.remove(mbr) && !stopped) {
-                verifySuspect(java.util.List.of(mbr));
+                verifySuspect(List.of(mbr));
             }
         }, windowMillis, TimeUnit.MILLISECONDS, true);
     }
