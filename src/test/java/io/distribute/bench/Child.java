@@ -35,7 +35,7 @@ final class Child implements AutoCloseable {
     private final List<String> tail = new ArrayList<>();
     /** Latest membership per node index: {size, nanoTime of that change}. */
     final Map<Integer, long[]> views = new ConcurrentHashMap<>();
-    /** Every membership change seen: {index, size, nanoTime}. */
+    /** Every membership change seen: {index, size, nanoTime, index into the events or -1}. */
     final List<long[]> history = java.util.Collections.synchronizedList(new ArrayList<>());
     private volatile Runnable onView = () -> { };
     /** The membership events of distribute nodes, in arrival order (history entries point into it). */
@@ -58,7 +58,7 @@ final class Child implements AutoCloseable {
                 java.io.PrintWriter log = Benchmark.DEBUG ? new java.io.PrintWriter(java.nio.file.Files.newBufferedWriter(
                         Path.of("target", "bench", "child-" + id + ".log")), true) : null;
                 for (String l; (l = r.readLine()) != null; ) {
-                    if (log != null) {
+                    if (log != null) { // closed below, when the process has ended
                         log.println(l);
                     }
                     if (l.startsWith("V ")) {
@@ -84,6 +84,9 @@ final class Child implements AutoCloseable {
                         }
                     }
                 }
+                if (log != null) {
+                    log.close();
+                }
             } catch (IOException | RuntimeException ignored) {
                 // process ended
             }
@@ -100,7 +103,7 @@ final class Child implements AutoCloseable {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JVM_FLAGS);
-        if (Benchmark.DEBUG) { // the child's log, at DEBUG for distribute and GMS, into target/bench/child-ID.log
+        if (Benchmark.DEBUG) { // the child's log, distribute's at DEBUG, into target/bench/child-ID.log
             cmd.addAll(List.of("-Ddistribute.log.level=DEBUG", "-Djgroups.log.level=WARN"));
         }
         cmd.addAll(List.of("-cp", classpath(), BenchChild.class.getName(), ours ? "ours" : "raw"));
