@@ -21,7 +21,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -57,7 +56,9 @@ final class CrashEvidence {
     private final NodeProtocol node;
     private final Departures departures;
     private final java.util.function.Consumer<Address> confirmed;
-    private final Set<Address> checking = ConcurrentHashMap.newKeySet();
+    private final MemberChecks<Address> checks = new MemberChecks<>(CHECKS, this::run);
+    /** Members a check found gone, until a view drops them: further hints about them have nothing to add. */
+    private final Set<Address> gone = ConcurrentHashMap.newKeySet();
     private volatile SecureLayer layer;
     private volatile CrashWatch watch;
 
@@ -106,6 +107,7 @@ final class CrashEvidence {
     }
 
     void viewChanged(View v) {
+        gone.retainAll(v.getMembers());
         CrashWatch w = watch;
         if (w != null) {
             w.viewChanged(v, node.getAddress());
@@ -140,24 +142,28 @@ final class CrashEvidence {
     /** Checks {@code member}'s address on a check thread; {@code report}: tell the others if it is gone. */
     private void check(Address member, boolean report) {
         View v = node.view();
-        if (v == null || !v.containsMember(member) || member.equals(node.getAddress()) || !checking.add(member)) {
+        if (v == null || !v.containsMember(member) || member.equals(node.getAddress())) {
             return;
         }
-        try {
-            CHECKS.execute(() -> {
-                try {
-                    switch (verdict(member)) {
-                        case GONE -> crashSeen(member, report);
-                        // Its own process answered: a crash someone reported does not label a later removal.
-                        case ANSWERED -> departures.alive(member);
-                        case UNKNOWN -> { }
-                    }
-                } finally {
-                    checking.remove(member);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            checking.remove(member);
+        checks.request(member, report);
+    }
+
+    /** One check of {@code member}, on a check thread. */
+    private void run(Address member, boolean report) {
+        View v = node.view();
+        if (v == null || !v.containsMember(member) || gone.contains(member)) {
+            return; // removed meanwhile, or already found gone
+        }
+        Verdict verdict = verdict(member);
+        LOG.debug("{}: crash check of {}: {}", node.getAddress(), NodeAddress.nameOf(member), verdict);
+        switch (verdict) {
+            case GONE -> {
+                gone.add(member);
+                crashSeen(member, report);
+            }
+            // Its own process answered: a crash someone reported does not label a later removal.
+            case ANSWERED -> departures.alive(member);
+            case UNKNOWN -> { }
         }
     }
 

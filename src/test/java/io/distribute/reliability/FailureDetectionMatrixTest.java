@@ -215,7 +215,9 @@ class FailureDetectionMatrixTest {
                 ms.add(took);
                 assertEquals(new MembershipEvent.NodeDown(v.name, DownReason.CRASHED), down.event(), events.all()
                         .toString());
-                assertTrue(took <= 1000, "kill -9 -> NodeDown after " + took + " ms");
+                assertTrue(took <= 1000, "kill -9 -> NodeDown after " + took + " ms; observer saw " + events.all()
+                        + "; the others saw " + eventsOf(rest)
+                        + " (their logs: target/child-logs)");
             }
             assertEquals(kills, events.downs().size(), events.all().toString());
             List<Long> sorted = ms.stream().sorted().toList();
@@ -227,6 +229,15 @@ class FailureDetectionMatrixTest {
             }
             starter.shutdownNow();
         }
+    }
+
+    /** Each node's name and events, for a failure message. */
+    private static List<String> eventsOf(List<ChildNode> nodes) throws InterruptedException {
+        List<String> out = new ArrayList<>();
+        for (ChildNode n : nodes) {
+            out.add(n.name + " " + n.events());
+        }
+        return out;
     }
 
     private static boolean allList(List<ChildNode> nodes, int others) throws InterruptedException {
