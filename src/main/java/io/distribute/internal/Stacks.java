@@ -68,6 +68,10 @@ final class Stacks {
                 // the same protocol, checking its suspects when due instead of polling (see VerifySuspect)
                 pc = new ProtocolConfiguration(VerifySuspect.class.getName(), new java.util.HashMap<>(pc.getProperties()));
             }
+            if (cls == TCP.class) {
+                // the same transport, opening connections off its sender thread (see TcpTransport)
+                pc = new ProtocolConfiguration(TcpTransport.class.getName(), new java.util.HashMap<>(pc.getProperties()));
+            }
             if (cls == MERGE3.class) {
                 // the same protocol, also noticing when this node is left in a stale view (see StaleViewMerge)
                 pc = new ProtocolConfiguration(StaleViewMerge.class.getName(), new java.util.HashMap<>(pc.getProperties()));

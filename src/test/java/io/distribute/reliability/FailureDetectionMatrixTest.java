@@ -281,4 +281,51 @@ class FailureDetectionMatrixTest {
                     + FD_MS + " ms)");
         }
     }
+    /**
+     * (g) Two members frozen with every connection reset: while the others' attempts to reconnect to them hang in
+     * TLS handshakes that the frozen processes never answer, the live members keep hearing each other. Both frozen
+     * ones are removed UNRESPONSIVE; the two live ones never lose each other.
+     */
+    @Test
+    @Timeout(120)
+    void reconnectingToFrozenMembersDelaysNobodyElse() throws Exception {
+        List<ChildNode> frozen = new ArrayList<>();
+        try (TestCluster c = new TestCluster()) {
+            var cfg = TestCluster.testConfig().failureDetectionTimeout(Duration.ofMillis(FD_MS)).build();
+            ClusterNode a = c.start("hol-a@127.0.0.1:" + Ports.next(), COOKIE, cfg);
+            ClusterNode b = c.start("hol-b@127.0.0.1:" + Ports.next(), COOKIE, cfg);
+            assertEquals(Result.ok(), a.connect(b.selfNode(), RetryPolicy.defaults()));
+            for (int i = 0; i < 2; i++) {
+                ChildNode v = ChildNode.start("hol-v" + i + "@127.0.0.1:" + Ports.next(), COOKIE, FD_MS);
+                frozen.add(v);
+                assertEquals(Result.ok(), a.connect(v.name, RetryPolicy.defaults()));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.nodes().size() == 3 && b.nodes().size() == 3
+                    && allList(frozen, 3));
+            Timed atA = new Timed();
+            Timed atB = new Timed();
+            a.subscribe(atA);
+            b.subscribe(atB);
+            for (ChildNode v : frozen) {
+                v.signal("STOP");
+                assertTrue(ConnectionReset.of(v.pid()) >= 1, "reset " + v.name + "'s connections");
+            }
+            await("both frozen members removed").atMost(Duration.ofMillis(FD_MS + 8000))
+                    .until(() -> a.nodes().equals(List.of(b.selfNode())) && b.nodes().equals(List.of(a.selfNode())));
+            await("a and b together for a timeout more").during(Duration.ofMillis(FD_MS + 500))
+                    .atMost(Duration.ofMillis(FD_MS + 3000))
+                    .until(() -> a.nodes().contains(b.selfNode()) && b.nodes().contains(a.selfNode()));
+            for (Timed t : List.of(atA, atB)) {
+                List<String> down = t.downs().stream().map(d -> d.event().node()).sorted().toList();
+                assertEquals(frozen.stream().map(v -> v.name).sorted().toList(), down, "removed: " + t.all());
+                assertTrue(t.downs().stream().allMatch(d -> ((MembershipEvent.NodeDown) d.event()).reason()
+                        == DownReason.UNRESPONSIVE), t.all().toString());
+            }
+        } finally {
+            for (ChildNode v : frozen) {
+                v.signal("CONT");
+                v.close();
+            }
+        }
+    }
 }
