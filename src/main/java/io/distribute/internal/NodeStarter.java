@@ -149,6 +149,7 @@ final class NodeStarter {
             StackTuning.configure(configs, config, host, port, seeds, noSeeds);
             ch = new JChannel(new StackTuning.ListConfigurator(configs));
             StackTuning.pinTransportPort(ch, port);
+            StackTuning.seedsOnly(ch, seeds);
             EmptyDnsWarning.install(ch, name.text());
             ch.setName(name.text());
             String text = name.text();

@@ -11,6 +11,8 @@ import org.jgroups.protocols.TP;
 import org.jgroups.protocols.dns.DNS_PING;
 import org.jgroups.protocols.pbcast.GMS;
 
+import org.jgroups.stack.IpAddress;
+
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,6 +96,38 @@ final class StackTuning {
         TP tp = ch.getProtocolStack().getTransport();
         tp.setBindPort(port);
         tp.setPortRange(0);
+    }
+
+    /**
+     * Discovery asks the seeds and no one else. JGroups 5.5's TCPPING (JGRP-2910) appends, for every seed port, the
+     * same port at this node's own bind address: each discovery round then also dialled this host at every seed's
+     * port, which is another node where several share an address (8 nodes per address in ThirtyTwoNodesTest, side by
+     * side on the same ports as the seeds), or a refused connection elsewhere. Called once the channel is created
+     * (TCPPING has parsed its hosts) and before it connects.
+     */
+    static void seedsOnly(JChannel ch, List<NodeName> seeds) {
+        TCPPING ping = ch.getProtocolStack().findProtocol(TCPPING.class);
+        InetAddress bind = ch.getProtocolStack().getTransport().getBindAddr();
+        if (ping == null || bind == null) {
+            return;
+        }
+        java.util.Set<Integer> seedPortsHere = new java.util.HashSet<>(); // seeds at our own address keep theirs
+        for (NodeName seed : seeds) {
+            try {
+                for (InetAddress a : InetAddress.getAllByName(seed.host())) {
+                    if (a.equals(bind)) {
+                        if (!seed.hasPort()) {
+                            return; // a whole port range at our address: leave the list as it is
+                        }
+                        seedPortsHere.add(seed.port());
+                    }
+                }
+            } catch (java.net.UnknownHostException e) {
+                // not resolvable yet: TCPPING resolves it again at each discovery round
+            }
+        }
+        ping.getInitialHosts().removeIf(h -> h instanceof IpAddress ip && bind.equals(ip.getIpAddress())
+                && !seedPortsHere.contains(ip.getPort()));
     }
 
     /** Hands the prepared protocol list to JChannel. */
