@@ -37,7 +37,7 @@ final class ConnectionOpener<A> implements AutoCloseable {
 
     private final Sender<A> sender;
     private final String owner;
-    private final Map<A, Queue> opening = new ConcurrentHashMap<>();
+    private final Map<A, PeerBacklog> opening = new ConcurrentHashMap<>();
     private final ExecutorService threads;
     private final AtomicLong dropped = new AtomicLong();
 
@@ -61,7 +61,7 @@ final class ConnectionOpener<A> implements AutoCloseable {
      */
     boolean offer(A peer, boolean connected, byte[] data, int offset, int length) {
         while (true) {
-            Queue q = opening.get(peer);
+            PeerBacklog q = opening.get(peer);
             if (q != null) {
                 if (q.add(data, offset, length)) {
                     return true;
@@ -72,7 +72,7 @@ final class ConnectionOpener<A> implements AutoCloseable {
             if (connected) {
                 return false;
             }
-            Queue fresh = new Queue(peer);
+            PeerBacklog fresh = new PeerBacklog(peer);
             fresh.add(data, offset, length);
             if (opening.putIfAbsent(peer, fresh) == null) {
                 try {
@@ -97,13 +97,13 @@ final class ConnectionOpener<A> implements AutoCloseable {
     }
 
     /** One peer's messages, in order, while its connection is being opened. */
-    private final class Queue {
+    private final class PeerBacklog {
         private final A peer;
         private final ArrayDeque<byte[]> messages = new ArrayDeque<>();
         private int bytes;
         private boolean done; // drained and removed: a new offer must not join it
 
-        Queue(A peer) {
+        PeerBacklog(A peer) {
             this.peer = peer;
         }
 
