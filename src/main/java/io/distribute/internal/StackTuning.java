@@ -38,6 +38,8 @@ final class StackTuning {
                 tp.put("client_bind_addr", host.getHostAddress());
             }
         }
+        // Pings, their answers and heartbeats skip the hop to a pool thread (unless a stack file chose its own policy).
+        tp.putIfAbsent("message_processing_policy", ReaderThreadDelivery.class.getName());
         config.externalAddress().ifPresent(a -> tp.put("external_addr", a));
         if (config.externalPort() > 0) {
             tp.put("external_port", String.valueOf(config.externalPort()));
