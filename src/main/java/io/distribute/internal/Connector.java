@@ -32,6 +32,8 @@ final class Connector {
     private static final long PING_STEP = TimeUnit.MILLISECONDS.toNanos(100);
     /** How long to let a peer that has not installed our view yet get on with it before asking again. */
     private static final long AGREE_PAUSE = TimeUnit.MILLISECONDS.toNanos(5);
+    /** How often to look again whether our previous incarnation is still listed where we connect. */
+    private static final long FORMER_SELF_PAUSE_MS = 50;
 
     private final NodeName self;
     private final ClusterConfig config;
@@ -108,6 +110,18 @@ final class Connector {
             return Result.err(ConnectFailure.ignored());
         }
         Result<Void, ConnectFailure> clash = checkNames(mine, found);
+        // A node restarted at once under its name and port can find its previous incarnation still listed there (its
+        // leave or its crash check not through yet): wait for that to end instead of refusing a duplicate name.
+        while (clash != null && UniqueNames.listsFormerSelf(found.view(), found.mappings(), self.text(), bound)
+                && System.nanoTime() < deadline) {
+            Thread.sleep(FORMER_SELF_PAUSE_MS);
+            ProbeAnswers.Answer again = probe(found.physical(), found.name(), deadline);
+            if (again == null) {
+                break;
+            }
+            found = again;
+            clash = checkNames(mine, found);
+        }
         if (clash != null) {
             return clash;
         }

@@ -1,7 +1,11 @@
 package io.distribute.internal;
 
 import org.jgroups.Address;
+import org.jgroups.PhysicalAddress;
 import org.jgroups.View;
+import org.jgroups.stack.IpAddress;
+
+import java.net.InetSocketAddress;
 
 import java.util.Collection;
 import java.util.HashMap;
@@ -35,6 +39,26 @@ final class UniqueNames {
             }
         }
         return null;
+    }
+
+    /**
+     * Whether {@code view} lists {@code name} at the address this node is bound to: a previous incarnation of this node
+     * (it stopped or crashed just before we started on its port), not another node, and soon gone from that view.
+     */
+    static boolean listsFormerSelf(View view, Map<Address, PhysicalAddress> where, String name,
+                                   InetSocketAddress bound) {
+        if (view == null || where == null || name == null || bound == null) {
+            return false;
+        }
+        for (Address a : view.getMembersRaw()) {
+            if (name.equals(NodeAddress.nameOf(a)) && where.get(a) instanceof IpAddress ip
+                    && ip.getPort() == bound.getPort()
+                    && (bound.getAddress() == null || bound.getAddress().isAnyLocalAddress()
+                    || bound.getAddress().equals(ip.getIpAddress()))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether {@code joiner}'s name is held by another address in {@code view}. */

@@ -40,4 +40,26 @@ class UniqueNamesTest {
         assertFalse(UniqueNames.taken(v, y));
         assertFalse(UniqueNames.taken(null, y));
     }
+
+    @Test
+    void onlyOurNameAtTheAddressWeAreBoundToIsAFormerIncarnationOfUs() throws Exception {
+        java.net.InetAddress here = java.net.InetAddress.getByName("127.0.0.1");
+        java.net.InetSocketAddress bound = new java.net.InetSocketAddress(here, 7801);
+        View theirs = view(x, dupe1);
+        var atOurPort = java.util.Map.<Address, org.jgroups.PhysicalAddress>of(x, new org.jgroups.stack.IpAddress(here, 7800),
+                dupe1, new org.jgroups.stack.IpAddress(here, 7801));
+        assertTrue(UniqueNames.listsFormerSelf(theirs, atOurPort, "dupe@h", bound));
+        // another node of our name elsewhere: a real duplicate
+        var elsewhere = java.util.Map.<Address, org.jgroups.PhysicalAddress>of(dupe1,
+                new org.jgroups.stack.IpAddress(here, 7802));
+        assertFalse(UniqueNames.listsFormerSelf(theirs, elsewhere, "dupe@h", bound));
+        var otherHost = java.util.Map.<Address, org.jgroups.PhysicalAddress>of(dupe1,
+                new org.jgroups.stack.IpAddress(java.net.InetAddress.getByName("127.0.0.2"), 7801));
+        assertFalse(UniqueNames.listsFormerSelf(theirs, otherHost, "dupe@h", bound));
+        // another name at our address (cannot be: we hold the port; not our concern), or no address known
+        assertFalse(UniqueNames.listsFormerSelf(theirs, atOurPort, "y@h", bound));
+        assertFalse(UniqueNames.listsFormerSelf(theirs, java.util.Map.of(), "dupe@h", bound));
+        // bound to every address: the port decides
+        assertTrue(UniqueNames.listsFormerSelf(theirs, atOurPort, "dupe@h", new java.net.InetSocketAddress(7801)));
+    }
 }
