@@ -27,6 +27,7 @@ public class ReaderThreadDelivery extends MaxOneThreadPerSender {
     private static final Logger LOG = LoggerFactory.getLogger(ReaderThreadDelivery.class);
 
     private short heartbeatsOf = ClassConfigurator.getProtocolId(FD_ALL3.class);
+    private volatile AsciiString clusterName;
 
     @Override
     public void init(TP transport) {
@@ -51,8 +52,8 @@ public class ReaderThreadDelivery extends MaxOneThreadPerSender {
     @Override
     public boolean process(MessageBatch batch, boolean oob) {
         AsciiString cluster = batch.getClusterName();
-        String ours = tp.getClusterName();
-        if (cluster == null || ours == null || ours.equals(cluster.toString())) {
+        AsciiString ours = ourClusterName();
+        if (cluster == null || ours == null || ours.equals(cluster)) {
             for (Iterator<Message> it = batch.iterator(); it.hasNext(); ) {
                 Message m = it.next();
                 if (quick(m)) {
@@ -65,6 +66,18 @@ public class ReaderThreadDelivery extends MaxOneThreadPerSender {
             }
         }
         return super.process(batch, oob);
+    }
+
+    /** The cluster name, kept once known (a channel connects once): no string built per received batch. */
+    private AsciiString ourClusterName() {
+        AsciiString name = clusterName;
+        if (name == null) {
+            String s = tp.getClusterName();
+            if (s != null) {
+                clusterName = name = new AsciiString(s);
+            }
+        }
+        return name;
     }
 
     /** What a pool thread would do with it. */
