@@ -22,7 +22,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -248,7 +247,7 @@ public class NodeProtocol extends Protocol {
         }
     }
 
-    /** Sends one of our own messages: out of band, unreliable (pings are retried by their callers). */
+    /** Sends one of our own messages: out of band, unreliable (a PING is sent again until answered: {@link Pinger}). */
     private void send(Message msg, NodeHeader hdr) {
         msg.putHeader(id, hdr).setFlag(Message.Flag.OOB, Message.Flag.NO_RELIABILITY, Message.Flag.NO_FC,
                 Message.Flag.DONT_BUNDLE);
@@ -262,9 +261,9 @@ public class NodeProtocol extends Protocol {
         return pinger.lastViewOf(member);
     }
 
-    /** A round trip to a member: completes with System.nanoTime() at the answer, or null when stopped. */
-    public CompletableFuture<Long> ping(Address member) {
-        return pinger.ping(member);
+    /** A round trip to a member in nanoseconds, or -1 if it did not answer within the timeout (see {@link Pinger}). */
+    public long ping(Address member, long timeoutNanos) throws InterruptedException {
+        return pinger.roundTrip(member, timeoutNanos);
     }
 
     // ------------------------------------------------------------------------------------------------------ merge

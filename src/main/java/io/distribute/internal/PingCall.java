@@ -7,10 +7,6 @@ import org.jgroups.PhysicalAddress;
 
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * {@code ping}: a member answers over the channel (one PING/PONG round trip); any other node is asked by an
@@ -69,16 +65,9 @@ final class PingCall {
 
     /** Round trip to a member in nanoseconds, or -1 on timeout. */
     long member(Address member, long timeoutNanos) {
-        long start = System.nanoTime();
-        CompletableFuture<Long> f = protocol.ping(member);
         try {
-            Long end = f.get(Math.max(0, timeoutNanos), TimeUnit.NANOSECONDS);
-            return end == null ? -1 : end - start;
-        } catch (TimeoutException | ExecutionException e) {
-            f.cancel(false);
-            return -1;
+            return protocol.ping(member, timeoutNanos);
         } catch (InterruptedException e) {
-            f.cancel(false);
             Thread.currentThread().interrupt();
             return -1;
         }
