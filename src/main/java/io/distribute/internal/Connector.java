@@ -28,6 +28,12 @@ final class Connector {
     private static final Logger LOG = LoggerFactory.getLogger(Connector.class);
     /** A coordinator busy with another merge drops our request: ask again soon rather than wait long. */
     private static final long MERGE_STEP = TimeUnit.MILLISECONDS.toNanos(150);
+    /**
+     * Each further request waits twice as long, up to this, and a random part of it: when many coordinators merge at
+     * once (nodes started together, each reaching for the seeds), requests every 150 ms, each with a fresh probe (a
+     * TLS handshake), kept the merges colliding and the CPU busy with handshakes.
+     */
+    private static final long MAX_MERGE_STEP = TimeUnit.MILLISECONDS.toNanos(1200);
     private static final long PROBE_STEP = TimeUnit.MILLISECONDS.toNanos(200);
     private static final long PING_STEP = TimeUnit.MILLISECONDS.toNanos(100);
     /** How long to let a peer that has not installed our view yet get on with it before asking again. */
@@ -128,19 +134,23 @@ final class Connector {
         Set<Address> waitFor = new LinkedHashSet<>(found.view() == null ? List.of() : found.view().getMembers());
         Map<Address, PhysicalAddress> where = new HashMap<>(found.mappings());
         ProbeAnswers.Answer merge = found;
+        Address awaited = found.from(); // the member the last merge request should bring into our view
+        MergePacing pacing = new MergePacing();
         while (System.nanoTime() < deadline) {
             if (merge != null) {
                 protocol.triggerMerge(merge.view(), merge.mappings());
                 where.putAll(merge.mappings());
                 merge = null;
             }
-            views.awaitMember(found.from(), Math.min(deadline, System.nanoTime() + MERGE_STEP));
+            views.awaitMember(awaited, Math.min(deadline, System.nanoTime() + pacing.wait));
             View v = views.view();
             if (v == null) {
                 continue;
             }
             if (!v.containsMember(found.from())) {
                 // Not merged yet: ask the peer for its view as it is now, and merge with that.
+                awaited = found.from();
+                pacing.next();
                 merge = probe(found.physical(), found.name(), deadline);
                 if (merge != null && (clash = checkNames(v, merge)) != null) {
                     return clash;
@@ -156,17 +166,32 @@ final class Connector {
                 ProbeAnswers.Answer answer = probe(where.get(missing), NodeAddress.nameOf(missing), deadline);
                 if (answer == null || !answer.from().equals(missing)) {
                     waitFor.remove(missing); // gone (or back as a new incarnation): nothing to wait for
+                    awaited = found.from();
                 } else {
                     merge = answer;
+                    awaited = missing;
+                    pacing.next();
                 }
                 continue;
             }
+            awaited = found.from();
             if (agreed(found.from(), v, deadline)) {
                 LOG.debug("{}: connected to {}", self.text(), found.name());
                 return Result.ok();
             }
         }
         return Result.err(ConnectFailure.timeout());
+    }
+
+    /** How long to wait for a merge request's result: 150 ms, then doubling up to 1.2 s, each at 50-100 % at random. */
+    static final class MergePacing {
+        private long base = MERGE_STEP;
+        long wait = MERGE_STEP;
+
+        void next() {
+            base = Math.min(MAX_MERGE_STEP, base * 2);
+            wait = base / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(base / 2 + 1);
+        }
     }
 
     /**
