@@ -6,8 +6,8 @@ import org.jgroups.logging.LogFactory;
 import org.jgroups.logging.Slf4jLogImpl;
 
 /**
- * Routes JGroups' logging to SLF4J (JGroups prefers log4j2 when it is on the classpath), and logs at DEBUG the one
- * ERROR JGroups writes in a normal shutdown.
+ * Routes JGroups' logging to SLF4J (JGroups prefers log4j2 when it is on the classpath), and logs at DEBUG the
+ * ERROR and WARN lines JGroups writes when it closes a connection in normal operation.
  *
  * <p>That ERROR is {@code TcpConnection.closeGracefully}'s "failed sending graceful close to X: ...". The node is
  * closing that connection on purpose and the note only tells the peer not to suspect it; it fails when the
@@ -15,6 +15,14 @@ import org.jgroups.logging.Slf4jLogImpl;
  * the connection on the other's graceful close while its own stop is about to write one on it: "Socket closed"), or a
  * member that left and closed its end before the others dropped their connections to it ("Broken pipe",
  * "Connection reset"). Nothing is lost either way. Any other failure keeps its level.
+ *
+ * <p>The other is a receiver thread reading from a connection JGroups has just closed itself ({@code
+ * TcpConnection.doClose} closes the connection's buffered input stream under its receiver): on a normal stop, and
+ * when two members connected to each other at the same moment and JGroups drops one of the two connections. The
+ * receiver then fails with "Stream closed" from that buffer, logged as "failed handling message" (WARN, with a stack
+ * trace) or JGRP000030 "failed handling incoming message" (ERROR). What was in flight on a dropped connection is
+ * retransmitted by the reliable protocols. Only that exact failure (an {@code IOException} "Stream closed" thrown by
+ * {@code BufferedInputStream}) is lowered; the secure layer reports its own stream failures as {@code SocketException}.
  */
 public final class JGroupsLogging implements CustomLogFactory {
 
@@ -50,6 +58,15 @@ public final class JGroupsLogging implements CustomLogFactory {
         return new ShutdownAware(category);
     }
 
+    /** The failure of a read from a buffered stream closed under the reader, as JGroups' own close causes it. */
+    static boolean readFromClosedStream(Throwable t) {
+        if (t == null || t.getClass() != java.io.IOException.class || !"Stream closed".equals(t.getMessage())) {
+            return false;
+        }
+        StackTraceElement[] at = t.getStackTrace();
+        return at.length > 0 && at[0].getClassName().equals("java.io.BufferedInputStream");
+    }
+
     /** SLF4J, with the shutdown race's message at DEBUG. */
     static final class ShutdownAware extends Slf4jLogImpl {
         ShutdownAware(String category) {
@@ -63,6 +80,24 @@ public final class JGroupsLogging implements CustomLogFactory {
                 debug(format, args);
             } else {
                 super.error(format, args);
+            }
+        }
+
+        @Override
+        public void error(String msg, Throwable t) {
+            if (readFromClosedStream(t)) {
+                debug(msg + ": " + t);
+            } else {
+                super.error(msg, t);
+            }
+        }
+
+        @Override
+        public void warn(String msg, Throwable t) {
+            if (readFromClosedStream(t)) {
+                debug(msg + ": " + t);
+            } else {
+                super.warn(msg, t);
             }
         }
     }

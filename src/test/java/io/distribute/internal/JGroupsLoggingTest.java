@@ -36,4 +36,33 @@ class JGroupsLoggingTest {
                     errors.get(0).getFormattedMessage());
         }
     }
+
+    /**
+     * JGroups closes a connection's buffered input under its receiver thread (on stop, and when it drops one of two
+     * connections made at the same moment): the receiver's "Stream closed" is DEBUG; other read failures keep their level.
+     */
+    @Test
+    void aReadFromAStreamJGroupsClosedIsDebug() throws Exception {
+        JGroupsLogging.routeToSlf4j();
+        Log log = LogFactory.getLog(org.jgroups.protocols.TCP.class);
+        java.io.BufferedInputStream closed = new java.io.BufferedInputStream(new java.io.ByteArrayInputStream(new byte[8]));
+        closed.close();
+        java.io.IOException race = null;
+        try {
+            new java.io.DataInputStream(closed).readInt();
+        } catch (java.io.IOException e) {
+            race = e;
+        }
+        assertEquals("Stream closed", race.getMessage());
+        try (CapturedLogs logs = new CapturedLogs()) {
+            log.warn("127.0.0.1:7800: failed handling message", race);
+            log.error("JGRP000030: a@127.0.0.1:7800: failed handling incoming message", race);
+            assertEquals(0, logs.events(e -> e.getLoggerName().equals(CATEGORY)).size(), "at DEBUG, below WARN");
+
+            log.warn("127.0.0.1:7800: failed handling message", new java.io.IOException("Stream closed"));
+            log.error("JGRP000030: failed handling incoming message", new java.io.IOException("bad message length"));
+            log.warn("127.0.0.1:7800: failed handling message", new java.net.SocketException("Stream closed"));
+            assertEquals(3, logs.atLeast(Level.WARN, CATEGORY).size(), "not thrown by a closed buffered stream");
+        }
+    }
 }
