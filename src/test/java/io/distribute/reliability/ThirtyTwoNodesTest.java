@@ -2,7 +2,6 @@ package io.distribute.reliability;
 
 import io.distribute.testing.ChildNodes;
 import io.distribute.testing.Namespaces;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,6 +24,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * own members; the link returns and the 32 agree again. Then one whole JVM (side d: 8 members) is killed with SIGKILL:
  * every survivor reports each of its nodes CRASHED and the 24 agree. Namespaces and processes are removed afterwards,
  * on failure too.
+ *
+ * <p>In the suite since December's sixth session: 8 of 8 runs passed on the 2-core machine (32-66 s; side a's 8 formed
+ * in 2.8-9.3 s, each further side's 8 joined in 5.4-18.0 s, the cut was seen in 5.7-6.0 s with a 5 s timeout, healed
+ * in 0.7-2.3 s, kill -9 of 8 -> 24 agree in 1.0-2.0 s, all CRASHED). Before connect spaced out its repeated merge
+ * requests, the formation steps took 7.5-20 s and more, and the test passed about one run in three; it was disabled.
+ * A step may take 30 s: its point is that 32 form, split, heal and see a crash correctly, not how fast (that is the
+ * benchmark's {@code many} row).
  */
 class ThirtyTwoNodesTest {
 
@@ -34,16 +40,6 @@ class ThirtyTwoNodesTest {
     private static final int PER_SIDE = 8;
 
     @Test
-    @Disabled("OPEN (issue 12 item 5): on the 2-core machine it passed 2 of 3 runs in December's first session, and 2 of "
-            + "6 in the second (47-60 s; when it passes: 32 formed side by side in 3-17 s steps, cut seen in 5.8-6.2 s "
-            + "with a 5 s timeout, healed in 1.4-1.5 s, kill -9 of 8 -> 24 agree in 1.1-1.5 s, all CRASHED). It fails "
-            + "in the formation steps: 8 nodes started at once take 7.5-18 s to form even alone, and within 20 s a side "
-            + "can still be split (a member alone, or views of 24 and 28 in flux). Not in CI until formation at once is "
-            + "fixed. December's third session: 1 of 3 passed (36 s), both failures in formation steps again. December's fourth: 0 of 3 "
-            + "(side a's 8 formed in 6.7-10.9 s, the 32 not within 20 s of side d's start), with connections now opened off "
-            + "the sender thread; formation at once is CPU-bound here (16 nodes at once: ~540-1,400 TLS handshakes). December's fifth: 0 of 1 (8 seeds formed in "
-            + "13.8 s, b's and c's 8 joined in 10.0 s each, d's took just over 20 s: every node listed 31 when the wait "
-            + "gave up). Run it with -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition")
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void thirtyTwoNodesInFourJvmsFormSplitHealAndSeeACrash() throws Exception {
         assumeTrue(Namespaces.unavailableReason() == null, "needs root and ip netns: " + Namespaces.unavailableReason());
@@ -75,7 +71,7 @@ class ThirtyTwoNodesTest {
                 jvms.add(ChildNodes.start("t32-" + SIDES.get(k), net.exec(SIDES.get(k)), cookie, FD_MS, seeds,
                         names.get(k)));
                 joined.addAll(names.get(k));
-                awaitMembers(jvms, joined, Duration.ofSeconds(20), joined.size() + " nodes to form one cluster");
+                awaitMembers(jvms, joined, Duration.ofSeconds(30), joined.size() + " nodes to form one cluster");
                 figures.add("side " + SIDES.get(k) + "'s 8 joined in " + ms(t1) + " ms");
             }
 
