@@ -9,8 +9,8 @@ import java.net.InetSocketAddress;
 import java.util.List;
 
 /**
- * {@code ping}: a member answers over the channel (one PING/PONG round trip); any other node is asked by an
- * authenticated probe, which joins nothing.
+ * {@code ping}: a member answers over the channel (a PING/PONG round trip; a lost PING is sent again); any other
+ * node is asked by an authenticated probe, which joins nothing.
  */
 final class PingCall {
 

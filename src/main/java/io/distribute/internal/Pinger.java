@@ -25,7 +25,7 @@ final class Pinger {
 
     private static final ViewId NO_VIEW = new ViewId();
     /** First wait before sending a PING again: far above a round trip (~0.1 ms), short against a ping timeout. */
-    static final long FIRST_RESEND_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final long FIRST_RESEND_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final Map<Long, CompletableFuture<Long>> pending = new ConcurrentHashMap<>();
     /** The view id each member reported in its last PONG (bounded by the members we ping; pruned on view change). */
