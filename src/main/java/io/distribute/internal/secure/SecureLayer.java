@@ -48,6 +48,7 @@ public final class SecureLayer implements SocketFactory {
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong authenticated = new AtomicLong();
     private final PeerLogLimit<InetAddress> refusalLog = PeerLogLimit.perMinute();
+    private final PeerLogLimit<InetAddress> slowLog = PeerLogLimit.perMinute();
 
     /**
      * A layer whose connections are authenticated by the cookie's pre-shared key.
@@ -161,6 +162,27 @@ public final class SecureLayer implements SocketFactory {
             LOG.warn("{}: dropped a connection from {} that did not authenticate ({}{}); further ones from there "
                     + "are counted, not logged, for a minute", owner, source.getHostAddress(), why,
                     PeerLogLimit.since(unlogged));
+        }
+    }
+
+    /**
+     * Counts a connection whose ClientHello showed our key (certificate mode: a trusted certificate) but whose
+     * handshake did not finish in time: a cookie holder on a busy peer or machine (many nodes forming at once on few
+     * cores do this), or a replayed ClientHello. Not a failure to authenticate, so INFO, at most once a minute per
+     * source.
+     */
+    void slowHandshake(InetAddress source, String why) {
+        refused.incrementAndGet();
+        if (trust().destroyed()) {
+            LOG.debug("{}: closed; dropped a handshake from {} ({})", owner, source.getHostAddress(), why);
+            return;
+        }
+        long unlogged = slowLog.admit(source);
+        if (unlogged >= 0) {
+            LOG.info("{}: a handshake from {} showed our cookie{} but did not finish in time ({}{}): a busy peer or "
+                    + "machine, or a replayed ClientHello; further ones from there are counted, not logged, for a "
+                    + "minute", owner, source.getHostAddress(), trust().certificateMode() ? " (a trusted certificate)"
+                    : "", why, PeerLogLimit.since(unlogged));
         }
     }
 

@@ -171,8 +171,13 @@ final class SecureServerSocket extends ServerSocket {
         boolean keep = false;
         String failure = null;
         boolean harmless = false; // ended without sign of a wrong cookie: counted, not warned about
+        boolean slow = false; // showed our key, then ran out of time: a busy cookie holder (or a replay)
+        java.util.concurrent.atomic.AtomicBoolean showedKey = new java.util.concurrent.atomic.AtomicBoolean();
         try {
-            TlsPeers.Server server = s.accept(layer.namePart(), forJGroups, deadline, () -> proven(s));
+            TlsPeers.Server server = s.accept(layer.namePart(), forJGroups, deadline, () -> {
+                showedKey.set(true);
+                proven(s);
+            });
             if (!release(s)) {
                 return; // evicted while it finished: closed already
             }
@@ -190,13 +195,16 @@ final class SecureServerSocket extends ServerSocket {
         } catch (IOException | RuntimeException e) {
             failure = "handshake failed: " + e.getMessage();
             harmless = s.hungUpInHandshake() || hungUp(e) || s.askedForAnotherNode();
+            slow = !harmless && showedKey.get() && timedOut(e);
             if (s.askedForAnotherNode()) {
                 failure = "it asked for another node";
             }
         } finally {
             // An evicted connection was counted when it was evicted.
             if (release(s) && failure != null) {
-                if (harmless) {
+                if (slow) {
+                    layer.slowHandshake(source, failure);
+                } else if (harmless) {
                     layer.droppedHarmless(source, failure);
                 } else {
                     layer.refused(source, failure);
@@ -206,6 +214,16 @@ final class SecureServerSocket extends ServerSocket {
                 closeQuietly(s);
             }
         }
+    }
+
+    /** The handshake's deadline passed (the TLS layer may have wrapped the timeout). */
+    private static boolean timedOut(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
