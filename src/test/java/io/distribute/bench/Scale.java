@@ -25,7 +25,7 @@ final class Scale {
 
     /** What one ScaleChild run measured. */
     private record Run(long idleCpuNanos, long idleWallNanos, long heap, long threads, List<Long> joins,
-                       List<Long> seededJoins) {}
+                       List<Long> seededJoins, List<Long> crashes, List<String> crashReasons) {}
 
     private final boolean quick;
     private final Rows rows;
@@ -52,6 +52,8 @@ final class Scale {
                     "≤ raw", null);
             Benchmark.Row threads = rows.row("scale", "threads per node, " + n + " nodes", "threads", "≤ raw", null);
             Benchmark.Row heap = rows.row("scale", "heap per node after GC, " + n + " nodes", "MiB", "≤ raw", null);
+            Benchmark.Row crash = rows.row("scale", "kill -9 of a member of " + (n + 1) + " -> all " + n + " drop it",
+                    "ms", "≤ 100 ms", x -> x.median() / 1e6 <= 100);
             for (boolean ours : new boolean[] {true, false}) {
                 Run r = measure(ours, n, idleSeconds, joins);
                 Series idleS = ours ? idle.ours : idle.raw;
@@ -67,10 +69,15 @@ final class Scale {
                 r.seededJoins.forEach(seeded.ours::record);
                 (ours ? threads.ours : threads.raw).record(Math.round((double) r.threads / n));
                 (ours ? heap.ours : heap.raw).record(r.heap / n);
+                r.crashes.forEach(ours ? crash.ours::record : crash.raw::record);
+                r.crashReasons.stream().filter(x -> ours && !x.equals("CRASHED")).distinct()
+                        .forEach(x -> crash.ours.notes.add("reason " + x));
             }
-            for (Benchmark.Row row : new Benchmark.Row[] {idle, join, seeded, threads, heap}) {
+            for (Benchmark.Row row : new Benchmark.Row[] {idle, join, seeded, threads, heap, crash}) {
                 if (row != null) {
-                    setVerdict(row);
+                    if (row != crash) {
+                        setVerdict(row); // relative to raw; the crash row's target is absolute
+                    }
                     say.accept("   " + row.name + ": distribute " + median(row, row.ours) + " | jgroups "
                             + median(row, row.raw) + " " + row.unit);
                 }
@@ -108,6 +115,8 @@ final class Scale {
         long threads = -1;
         List<Long> joined = new ArrayList<>();
         List<Long> seededJoins = new ArrayList<>();
+        List<Long> crashes = new ArrayList<>();
+        List<String> crashReasons = new ArrayList<>();
         List<String> tail = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String l; (l = r.readLine()) != null; ) {
@@ -123,6 +132,10 @@ final class Scale {
                     }
                     case "JOIN" -> joined.add(Long.parseLong(a[1]));
                     case "SEEDJOIN" -> seededJoins.add(Long.parseLong(a[1]));
+                    case "CRASH" -> {
+                        crashes.add(Long.parseLong(a[1]));
+                        crashReasons.add(a[2]);
+                    }
                     case "FORMED" -> say.accept("   " + (ours ? "distribute" : "jgroups") + " " + n + " nodes formed in "
                             + a[1] + " ms (one by one)");
                     default -> {
@@ -142,6 +155,6 @@ final class Scale {
             say.accept("   " + (ours ? "distribute" : "jgroups") + " " + n + " nodes failed: " + String.join(" | ", tail));
             return null;
         }
-        return new Run(cpu, wall, heap, threads, joined, seededJoins);
+        return new Run(cpu, wall, heap, threads, joined, seededJoins, crashes, crashReasons);
     }
 }

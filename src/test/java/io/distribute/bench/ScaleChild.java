@@ -3,6 +3,8 @@ package io.distribute.bench;
 import io.distribute.cluster.ClusterConfig;
 import io.distribute.cluster.ClusterNode;
 import io.distribute.cluster.ConnectError;
+import io.distribute.cluster.MembershipEvent;
+import io.distribute.cluster.Subscription;
 import io.distribute.Result;
 
 import java.lang.management.ManagementFactory;
@@ -25,7 +27,8 @@ import java.util.function.BooleanSupplier;
  *
  * <p>{@code ScaleChild ours|raw N IDLE_SECONDS JOINS FIRST_PORT}. Prints {@code FORMED MS}, {@code IDLE CPU_NS WALL_NS},
  * {@code STATS HEAP_BYTES THREADS} (the node's share, total over N), {@code JOIN NS} per join (distribute: start, then
- * connect), {@code SEEDJOIN NS} per join started with node 0 as seed (distribute only), then {@code DONE};
+ * connect), {@code SEEDJOIN NS} per join started with node 0 as seed (distribute only), {@code CRASH NS REASON} per
+ * member of a JVM of its own killed with SIGKILL (J times), then {@code DONE};
  * {@code FAILED reason} on any failure.
  */
 public final class ScaleChild {
@@ -136,6 +139,10 @@ public final class ScaleChild {
                     fail("the joiner's leave was not seen within 30 s");
                 }
             }
+            // A member in a JVM of its own killed with SIGKILL: until every other member has dropped it.
+            for (int k = 0; k < joins; k++) {
+                crash(ours, cookie, first, n, nodes, k);
+            }
             out("DONE");
         } catch (Exception | Error e) {
             fail(e.toString());
@@ -144,6 +151,50 @@ public final class ScaleChild {
         }
         System.exit(0);
     }
+
+    /**
+     * Starts a member in a JVM of its own (at index {@code n}'s address and port), waits until all list it, kills it
+     * with SIGKILL and prints {@code CRASH NS REASON}: until every member has dropped it, and the reason node 0's
+     * subscriber got (raw: {@code -}).
+     */
+    private static void crash(boolean ours, String cookie, int first, int n, List<Node> nodes, int k) throws Exception {
+        String host = PortPool.host(n);
+        int port = first + n;
+        try (Child victim = Child.spawn("scale-victim-" + k, ours, List.of(), cookie)) {
+            String[] reason = {"-"};
+            Subscription sub = null;
+            if (ours) {
+                victim.ask("start v" + port + " " + host + " " + port + " " + FD_MS + " -", "STARTED", 30_000);
+                String name = "v" + port + "@" + host + ":" + port;
+                victim.ask("connect 0 " + name(first, 0), "CONNECTED", 60_000);
+                sub = node0.subscribe(e -> {
+                    if (e instanceof MembershipEvent.NodeDown d && d.node().equals(name)) {
+                        reason[0] = String.valueOf(d.reason());
+                    }
+                });
+            } else {
+                victim.ask("start v" + port + " " + host + " " + port + " " + FD_MS + " " + PortPool.host(0) + ":"
+                        + first, "STARTED", 30_000);
+            }
+            if (!await(() -> nodes.stream().allMatch(x -> x.size() == n + 1), 30_000)) {
+                fail("the victim " + k + " was not listed by all within 30 s");
+            }
+            long s = System.nanoTime();
+            victim.kill9();
+            if (!await(() -> nodes.stream().allMatch(x -> x.size() == n), 30_000)) {
+                fail("the killed member " + k + " was still listed after 30 s");
+            }
+            long took = System.nanoTime() - s;
+            if (sub != null) {
+                await(() -> !reason[0].equals("-"), 5_000);
+                sub.close();
+            }
+            out("CRASH " + took + " " + reason[0]);
+        }
+    }
+
+    /** Node 0 of this JVM's distribute cluster (for the crash's reason). */
+    private static volatile ClusterNode node0;
 
     /** A distribute node as the measurement sees it: its cluster's size, itself included. */
     private static Node seenAsNode(ClusterNode node) {
@@ -181,7 +232,9 @@ public final class ScaleChild {
             ClusterConfig config = ClusterConfig.builder().clusterName(BenchChild.CLUSTER)
                     .failureDetectionTimeout(Duration.ofMillis(FD_MS)).connectTimeout(Duration.ofSeconds(20)).build();
             ClusterNode node = ClusterNode.start(name(first, i), cookie, config).orElseThrow();
-            if (i != 0) {
+            if (i == 0) {
+                node0 = node;
+            } else {
                 // A loaded machine (2 shared cores) can time a connect out: ask again, a bounded number of times.
                 Result<Void, ConnectError> r = null;
                 for (int attempt = 0; attempt < 3 && (r == null || r.isErr()); attempt++) {
