@@ -14,6 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -43,18 +44,26 @@ class ReaderThreadDeliveryTest {
                     "message threads are virtual on this JDK: there is no pool to fill");
             List<MembershipEvent> seenByB = new CopyOnWriteArrayList<>();
             CountDownLatch release = new CountDownLatch(1);
-            CountDownLatch busy = new CountDownLatch(1);
+            AtomicInteger started = new AtomicInteger();
+            Runnable blocker = () -> {
+                started.incrementAndGet();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
             try (Subscription s = b.subscribe(seenByB::add)) {
                 pool.setMaxThreads(1);
-                assertTrue(pool.execute(() -> {
-                    busy.countDown();
-                    try {
-                        release.await(30, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }));
-                assertTrue(busy.await(5, TimeUnit.SECONDS));
+                // Threads left idle from the connect exit only once they notice the new maximum; until then one of
+                // them may take a task. So fill the pool until it refuses: then every live thread is ours.
+                int accepted = 0;
+                while (accepted < 500 && pool.execute(blocker)) {
+                    accepted++;
+                }
+                assertTrue(accepted >= 1 && accepted < 500, "b's pool accepted " + accepted + " blocking tasks");
+                int expected = accepted;
+                await().atMost(Duration.ofSeconds(5)).until(() -> started.get() == expected);
                 // The pool is full: any message b's transport hands to it now is dropped (JGroups' "abort" policy).
                 assertFalse(pool.execute(() -> { }), "b's message threads should all be busy");
                 for (int i = 0; i < 20; i++) {
