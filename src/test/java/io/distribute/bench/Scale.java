@@ -42,7 +42,10 @@ final class Scale {
     void run() throws Exception {
         int[] sizes = quick ? new int[] {16, 32} : new int[] {16, 32, 64};
         int idleSeconds = quick ? 5 : 10;
-        int joins = quick ? 2 : 5;
+        // Joins take ~0.2 s each (leave included) and the first few run colder code than the rest: enough of them for
+        // a median that is not the first one's. A kill spawns a JVM of its own (~2 s): fewer of those.
+        int joins = quick ? 7 : 15;
+        int crashes = quick ? 2 : 3;
         for (int n : sizes) {
             Benchmark.Row idle = rows.row("scale", "idle CPU per node, " + n + " nodes in one JVM", "ms/s",
                     "≤ 1.2 × raw", null);
@@ -55,7 +58,7 @@ final class Scale {
             Benchmark.Row crash = rows.row("scale", "kill -9 of a member of " + (n + 1) + " -> all " + n + " drop it",
                     "ms", "≤ 100 ms", x -> x.median() / 1e6 <= 100);
             for (boolean ours : new boolean[] {true, false}) {
-                Run r = measure(ours, n, idleSeconds, joins);
+                Run r = measure(ours, n, idleSeconds, joins, crashes);
                 Series idleS = ours ? idle.ours : idle.raw;
                 if (r == null) {
                     idleS.fail("run failed");
@@ -96,7 +99,8 @@ final class Scale {
     }
 
     /** One ScaleChild JVM; null if it failed (its output tail is printed). */
-    private Run measure(boolean ours, int n, int idleSeconds, int joins) throws IOException, InterruptedException {
+    private Run measure(boolean ours, int n, int idleSeconds, int joins, int kills)
+            throws IOException, InterruptedException {
         int first = PortPool.block(n + 1);
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -105,7 +109,8 @@ final class Scale {
         // connections).
         cmd.addAll(List.of("-Xmx3g", "-XX:+UseSerialGC", "-Djgroups.log.level=ERROR", "-Ddistribute.log.level=WARN",
                 "-cp", Child.classpath(), ScaleChild.class.getName(), ours ? "ours" : "raw", String.valueOf(n),
-                String.valueOf(idleSeconds), String.valueOf(joins), String.valueOf(first)));
+                String.valueOf(idleSeconds), String.valueOf(joins), String.valueOf(first),
+                String.valueOf(kills)));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("CLUSTER_COOKIE", cookie);
         Process p = pb.start();

@@ -25,10 +25,10 @@ import java.util.function.BooleanSupplier;
  * threads (minus this JVM's baseline before any node), and the time to join one more node (J times, each one left
  * again). Both sides detect a frozen member equally fast: FD_ALL3 timeout 3 s, interval 375 ms.
  *
- * <p>{@code ScaleChild ours|raw N IDLE_SECONDS JOINS FIRST_PORT}. Prints {@code FORMED MS}, {@code IDLE CPU_NS WALL_NS},
+ * <p>{@code ScaleChild ours|raw N IDLE_SECONDS JOINS FIRST_PORT [CRASHES]} (CRASHES defaults to JOINS). Prints {@code FORMED MS}, {@code IDLE CPU_NS WALL_NS},
  * {@code STATS HEAP_BYTES THREADS} (the node's share, total over N), {@code JOIN NS} per join (distribute: start, then
  * connect), {@code SEEDJOIN NS} per join started with node 0 as seed (distribute only), {@code CRASH NS REASON} per
- * member of a JVM of its own killed with SIGKILL (J times), then {@code DONE};
+ * member of a JVM of its own killed with SIGKILL (CRASHES times), then {@code DONE};
  * {@code FAILED reason} on any failure.
  */
 public final class ScaleChild {
@@ -55,6 +55,7 @@ public final class ScaleChild {
         int idleSeconds = Integer.parseInt(args[2]);
         int joins = Integer.parseInt(args[3]);
         int first = Integer.parseInt(args[4]);
+        int crashes = args.length > 5 ? Integer.parseInt(args[5]) : joins;
         String cookie = System.getenv("CLUSTER_COOKIE");
         List<Node> nodes = new ArrayList<>();
         try {
@@ -140,7 +141,7 @@ public final class ScaleChild {
                 }
             }
             // A member in a JVM of its own killed with SIGKILL: until every other member has dropped it.
-            for (int k = 0; k < joins; k++) {
+            for (int k = 0; k < crashes; k++) {
                 crash(ours, cookie, first, n, nodes, k);
             }
             out("DONE");
