@@ -277,6 +277,11 @@ public class NodeProtocol extends Protocol {
         return view;
     }
 
+    /** CRASHED reports this node received from others (for tests). */
+    long crashReportsReceived() {
+        return crashes.reportsReceived();
+    }
+
     /** How often MERGE3 runs now (null without MERGE3; for tests). */
     MergeCadence mergeCadence() {
         return cadence;
