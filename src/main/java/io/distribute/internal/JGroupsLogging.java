@@ -23,6 +23,11 @@ import org.jgroups.logging.Slf4jLogImpl;
  * trace) or JGRP000030 "failed handling incoming message" (ERROR). What was in flight on a dropped connection is
  * retransmitted by the reliable protocols. Only that exact failure (an {@code IOException} "Stream closed" thrown by
  * {@code BufferedInputStream}) is lowered; the secure layer reports its own stream failures as {@code SocketException}.
+ *
+ * <p>JGroups' SLF4J adapter formats a message with arguments before it asks whether the level is on, and JGroups
+ * calls some of those unguarded on busy paths: its acceptor formatted "accepted connection from %s" (two addresses,
+ * each through {@code String.format}) for every connection, at TRACE, with TRACE off. Here a disabled level costs
+ * nothing.
  */
 public final class JGroupsLogging implements CustomLogFactory {
 
@@ -71,6 +76,34 @@ public final class JGroupsLogging implements CustomLogFactory {
     static final class ShutdownAware extends Slf4jLogImpl {
         ShutdownAware(String category) {
             super(category);
+        }
+
+        @Override
+        public void trace(String format, Object... args) {
+            if (isTraceEnabled()) {
+                super.trace(format, args);
+            }
+        }
+
+        @Override
+        public void debug(String format, Object... args) {
+            if (isDebugEnabled()) {
+                super.debug(format, args);
+            }
+        }
+
+        @Override
+        public void info(String format, Object... args) {
+            if (isInfoEnabled()) {
+                super.info(format, args);
+            }
+        }
+
+        @Override
+        public void warn(String format, Object... args) {
+            if (isWarnEnabled()) {
+                super.warn(format, args);
+            }
         }
 
         @Override

@@ -65,4 +65,34 @@ class JGroupsLoggingTest {
             assertEquals(3, logs.atLeast(Level.WARN, CATEGORY).size(), "not thrown by a closed buffered stream");
         }
     }
+
+    /** A message at a level that is off is never formatted: JGroups' adapter formatted it first, then asked. */
+    @Test
+    void aDisabledLevelFormatsNothing() {
+        JGroupsLogging.routeToSlf4j();
+        Log log = LogFactory.getLog(org.jgroups.protocols.TCP.class);
+        java.util.concurrent.atomic.AtomicInteger formatted = new java.util.concurrent.atomic.AtomicInteger();
+        Object address = new Object() {
+            @Override
+            public String toString() {
+                formatted.incrementAndGet();
+                return "127.0.0.1:7800";
+            }
+        };
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(CATEGORY);
+        Level was = logger.getLevel();
+        try (CapturedLogs logs = new CapturedLogs()) {
+            logger.setLevel(Level.WARN);
+            log.trace("%s: accepted connection from %s", address, address);
+            log.debug("%s: %s", address, address);
+            log.info("%s: %s", address, address);
+            assertEquals(0, formatted.get(), "formatted at a level that is off");
+
+            log.warn("%s: warned", address);
+            assertEquals(1, formatted.get());
+            assertEquals("127.0.0.1:7800: warned", logs.atLeast(Level.WARN, CATEGORY).get(0).getFormattedMessage());
+        } finally {
+            logger.setLevel(was);
+        }
+    }
 }
