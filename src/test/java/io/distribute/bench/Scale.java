@@ -25,7 +25,8 @@ final class Scale {
 
     /** What one ScaleChild run measured. */
     private record Run(long idleCpuNanos, long idleWallNanos, long heap, long threads, List<Long> joins,
-                       List<Long> seededJoins, List<Long> crashes, List<String> crashReasons) {}
+                       List<Long> seededJoins, List<Long> crashes, List<String> crashReasons, String failure,
+                       boolean viewChangedInIdle) {}
 
     private final boolean quick;
     private final Rows rows;
@@ -67,6 +68,14 @@ final class Scale {
                 // ns of CPU per second of wall time per node: shown as ms/s
                 // (in double: 64 nodes' ~10 s of CPU times 1e9 overflows a long)
                 idleS.record(Math.round((double) r.idleCpuNanos * 1e9 / r.idleWallNanos / n));
+                if (r.viewChangedInIdle) {
+                    idleS.notes.add("the membership changed during the idle window");
+                }
+                if (r.failure != null) {
+                    for (Series x : ours ? List.of(join.ours, seeded.ours, crash.ours) : List.of(join.raw, crash.raw)) {
+                        x.notes.add("failed: " + r.failure);
+                    }
+                }
                 r.joins.forEach(ours ? join.ours::record : join.raw::record);
                 r.joins.forEach(ours ? x -> { } : seeded.raw::record);
                 r.seededJoins.forEach(seeded.ours::record);
@@ -123,6 +132,8 @@ final class Scale {
         List<Long> crashes = new ArrayList<>();
         List<String> crashReasons = new ArrayList<>();
         List<String> tail = new ArrayList<>();
+        String failure = null;
+        boolean viewChanged = false;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String l; (l = r.readLine()) != null; ) {
                 String[] a = l.split(" ");
@@ -130,7 +141,9 @@ final class Scale {
                     case "IDLE" -> {
                         cpu = Long.parseLong(a[1]);
                         wall = Long.parseLong(a[2]);
+                        viewChanged = a.length > 3 && a[3].equals("VIEW_CHANGED");
                     }
+                    case "FAILED" -> failure = l.substring("FAILED ".length());
                     case "STATS" -> {
                         heap = Long.parseLong(a[1]);
                         threads = Long.parseLong(a[2]);
@@ -160,6 +173,10 @@ final class Scale {
             say.accept("   " + (ours ? "distribute" : "jgroups") + " " + n + " nodes failed: " + String.join(" | ", tail));
             return null;
         }
-        return new Run(cpu, wall, heap, threads, joined, seededJoins, crashes, crashReasons);
+        if (failure != null) {
+            say.accept("   " + (ours ? "distribute" : "jgroups") + " " + n + " nodes: failed after the idle window: "
+                    + failure);
+        }
+        return new Run(cpu, wall, heap, threads, joined, seededJoins, crashes, crashReasons, failure, viewChanged);
     }
 }

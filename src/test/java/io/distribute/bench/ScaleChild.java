@@ -146,6 +146,7 @@ public final class ScaleChild {
             }
             out("DONE");
         } catch (Exception | Error e) {
+            e.printStackTrace(); // the cause chain: a NoClassDefFoundError hides what failed first
             fail(e.toString());
         } finally {
             nodes.forEach(Node::close);
