@@ -59,6 +59,24 @@ class RecordCipherTest {
         assertThrows(TlsFatalAlert.class, () -> open(ours(false), otherNonce, aad, sealed));
     }
 
+    /** Output sizes are worked out, not asked of the JCE: they must be the JCE's answers, both ways. */
+    @Test
+    void outputSizesAreTheJcesOwn() throws Exception {
+        for (boolean encrypting : new boolean[] {true, false}) {
+            TlsAEADCipherImpl c = ours(encrypting);
+            javax.crypto.Cipher jce = javax.crypto.Cipher.getInstance(GCM);
+            for (int length : new int[] {0, 1, 15, 16, 17, 100, 16384, 16401}) {
+                byte[] nonce = bytes(12);
+                c.init(nonce, TAG);
+                jce.init(encrypting ? javax.crypto.Cipher.ENCRYPT_MODE : javax.crypto.Cipher.DECRYPT_MODE,
+                        new javax.crypto.spec.SecretKeySpec(key, "AES"),
+                        new javax.crypto.spec.GCMParameterSpec(TAG * 8, nonce));
+                assertEquals(jce.getOutputSize(length), c.getOutputSize(length),
+                        (encrypting ? "sealing " : "opening ") + length + " bytes");
+            }
+        }
+    }
+
     @Test
     void theNodesTlsCryptoSealsRecordsWithIt() throws Exception {
         assertEquals(RecordCipher.class, new HandshakeCrypto(random).createAEADCipher(GCM, "AES", 16, true).getClass());
