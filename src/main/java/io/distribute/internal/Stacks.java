@@ -6,6 +6,7 @@ import org.jgroups.conf.ProtocolStackConfigurator;
 import org.jgroups.protocols.AUTH;
 import org.jgroups.protocols.MERGE3;
 import org.jgroups.protocols.TCP;
+import org.jgroups.protocols.TCPPING;
 import org.jgroups.protocols.TP;
 import org.jgroups.protocols.UDP;
 import org.jgroups.protocols.VERIFY_SUSPECT2;
@@ -71,6 +72,10 @@ final class Stacks {
             if (cls == TCP.class) {
                 // the same transport, opening connections off its sender thread (see TcpTransport)
                 pc = new ProtocolConfiguration(TcpTransport.class.getName(), new java.util.HashMap<>(pc.getProperties()));
+            }
+            if (cls == TCPPING.class) {
+                // the same discovery, answering members of its view with its own entry only (see SeedPing)
+                pc = new ProtocolConfiguration(SeedPing.class.getName(), new java.util.HashMap<>(pc.getProperties()));
             }
             if (cls == MERGE3.class) {
                 // the same protocol, also noticing when this node is left in a stale view (see StaleViewMerge)
