@@ -63,6 +63,14 @@ final class CrashEvidence {
     private final java.util.concurrent.atomic.AtomicLong reportsReceived = new java.util.concurrent.atomic.AtomicLong();
     private volatile SecureLayer layer;
     private volatile CrashWatch watch;
+    /**
+     * Set when the node stops: its own closing connections are no hints, and the check threads are shared by every
+     * node of the JVM. A stopped node's checks (each refused by its closed layer, asked again 3 times 50 ms apart) held
+     * them for seconds, while the nodes still running waited to check a member that had really been killed.
+     */
+    private volatile boolean stopped;
+    /** Checks run so far (for tests). */
+    private final java.util.concurrent.atomic.AtomicLong checksRun = new java.util.concurrent.atomic.AtomicLong();
 
     /** @param confirmed raises a suspicion of a member whose process is known gone, straight to GMS */
     CrashEvidence(NodeProtocol node, Departures departures, java.util.function.Consumer<Address> confirmed) {
@@ -117,6 +125,7 @@ final class CrashEvidence {
     }
 
     void stop() {
+        stopped = true;
         CrashWatch w = watch;
         if (w != null) {
             w.stop();
@@ -126,7 +135,7 @@ final class CrashEvidence {
     /** A transport connection closed: a hint about the member at its far end, if it was not a graceful close. */
     private void closed(Connection conn) {
         View v = node.view();
-        if (conn.isClosedGracefully() || !(conn.peerAddress() instanceof PhysicalAddress peer) || v == null) {
+        if (stopped || conn.isClosedGracefully() || !(conn.peerAddress() instanceof PhysicalAddress peer) || v == null) {
             return;
         }
         for (Address m : v.getMembersRaw()) {
@@ -144,7 +153,7 @@ final class CrashEvidence {
     /** Checks {@code member}'s address on a check thread; {@code report}: tell the others if it is gone. */
     private void check(Address member, boolean report) {
         View v = node.view();
-        if (v == null || !v.containsMember(member) || member.equals(node.getAddress())) {
+        if (stopped || v == null || !v.containsMember(member) || member.equals(node.getAddress())) {
             return;
         }
         checks.request(member, report);
@@ -153,9 +162,10 @@ final class CrashEvidence {
     /** One check of {@code member}, on a check thread. */
     private void run(Address member, boolean report) {
         View v = node.view();
-        if (v == null || !v.containsMember(member) || gone.contains(member)) {
-            return; // removed meanwhile, or already found gone
+        if (stopped || v == null || !v.containsMember(member) || gone.contains(member)) {
+            return; // stopped or removed meanwhile, or already found gone
         }
+        checksRun.incrementAndGet();
         Verdict verdict = verdict(member);
         LOG.debug("{}: crash check of {}: {}", node.getAddress(), NodeAddress.nameOf(member), verdict);
         switch (verdict) {
@@ -188,7 +198,7 @@ final class CrashEvidence {
         ProbeResult r = l.probe(where, namePart, CHECK_TIMEOUT_MS);
         // A process being killed may still accept on its port for a moment and then drop the connection: ask again
         // shortly (on this check thread) before concluding anything.
-        for (int i = 0; i < 3 && r instanceof ProbeResult.NoAnswer; i++) {
+        for (int i = 0; i < 3 && r instanceof ProbeResult.NoAnswer && !stopped; i++) {
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
@@ -253,6 +263,10 @@ final class CrashEvidence {
         if (hdr.members.length == 1) {
             check(hdr.members[0], false);
         }
+    }
+
+    long checksRun() {
+        return checksRun.get();
     }
 
     long reportsReceived() {

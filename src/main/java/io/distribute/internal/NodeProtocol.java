@@ -277,6 +277,11 @@ public class NodeProtocol extends Protocol {
         return view;
     }
 
+    /** Crash checks this node ran (for tests). */
+    long crashChecksRun() {
+        return crashes.checksRun();
+    }
+
     /** CRASHED reports this node received from others (for tests). */
     long crashReportsReceived() {
         return crashes.reportsReceived();

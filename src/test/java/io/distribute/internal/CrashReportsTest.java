@@ -66,6 +66,23 @@ class CrashReportsTest {
         }
     }
 
+    /**
+     * A node that stops closes its connections itself: no hint about anyone, and no checks on the check threads every
+     * node of the JVM shares (a stopped node's checks once held them for seconds while a real kill waited).
+     */
+    @Test
+    void aStoppedNodeChecksNobody() {
+        try (TestCluster c = TestCluster.of("stopping", 4)) {
+            NodeProtocol leaving = protocol(c.get(3));
+            long before = leaving.crashChecksRun();
+            c.get(3).close();
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2))
+                    .until(() -> leaving.crashChecksRun() == before);
+            await().atMost(Duration.ofSeconds(5)).until(() -> c.nodes().subList(0, 3).stream()
+                    .allMatch(n -> n.nodes().size() == 2));
+        }
+    }
+
     private static long[] reports(TestCluster c) {
         long[] r = new long[MEMBERS];
         for (int i = 0; i < MEMBERS; i++) {
