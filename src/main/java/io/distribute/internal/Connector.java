@@ -90,7 +90,10 @@ final class Connector {
                             + "no port of it accepted a connection within the connect timeout (host down, or packets "
                             + "dropped by a firewall)"));
                 }
-                return Result.err(lookup.silent() && System.nanoTime() >= deadline ? ConnectFailure.timeout()
+                // Silent until (about) the deadline is a timeout; a probe's whole-millisecond timeout can end it a
+                // fraction of a millisecond early, which once made a frozen peer "not found".
+                boolean heldToTheEnd = deadline - System.nanoTime() < NodeFinder.LAST_TRY_NANOS;
+                return Result.err(lookup.silent() && heldToTheEnd ? ConnectFailure.timeout()
                         : ConnectFailure.notFound());
             }
             long found = System.nanoTime();

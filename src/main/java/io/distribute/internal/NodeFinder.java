@@ -34,6 +34,13 @@ import java.util.concurrent.TimeUnit;
  */
 final class NodeFinder {
 
+    /**
+     * A port that said nothing is asked again only while more than this is left before the deadline: a silent answer
+     * with less left held us until the deadline (a probe's timeout is whole milliseconds, so it may end a little
+     * before it).
+     */
+    static final long LAST_TRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
     /** What one port said. */
     record Reply(PhysicalAddress where, ProbeResult result, ProbeAnswers.Answer answer) {
         boolean found() {
@@ -207,7 +214,7 @@ final class NodeFinder {
         for (int attempt = 1; ; attempt++) {
             Reply r = probeOnce(target, name, deadlineNanos, search);
             long left = deadlineNanos - System.nanoTime();
-            if (!(r.result() instanceof ProbeResult.NoAnswer) || left < TimeUnit.MILLISECONDS.toNanos(100)
+            if (!(r.result() instanceof ProbeResult.NoAnswer) || left < LAST_TRY_NANOS
                     || search.closed) {
                 return r;
             }
