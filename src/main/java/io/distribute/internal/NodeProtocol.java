@@ -282,6 +282,11 @@ public class NodeProtocol extends Protocol {
         return crashes.checksRun();
     }
 
+    /** The node's crash evidence (for tests that give it hints). */
+    CrashEvidence crashEvidence() {
+        return crashes;
+    }
+
     /** CRASHED reports this node received from others (for tests). */
     long crashReportsReceived() {
         return crashes.reportsReceived();
