@@ -277,19 +277,9 @@ public class NodeProtocol extends Protocol {
         return view;
     }
 
-    /** Crash checks this node ran (for tests). */
-    long crashChecksRun() {
-        return crashes.checksRun();
-    }
-
-    /** The node's crash evidence (for tests that give it hints). */
+    /** The node's crash evidence (for tests: its counters, and hints given by hand). */
     CrashEvidence crashEvidence() {
         return crashes;
-    }
-
-    /** CRASHED reports this node received from others (for tests). */
-    long crashReportsReceived() {
-        return crashes.reportsReceived();
     }
 
     /** How often MERGE3 runs now (null without MERGE3; for tests). */

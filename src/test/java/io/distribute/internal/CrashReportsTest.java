@@ -78,10 +78,10 @@ class CrashReportsTest {
             // While it leaves, the others close their connections to it and it may still check them; once close()
             // has returned it is stopped: a hint now (a connection of its own closing) must start no check.
             c.get(3).close();
-            long before = leaving.crashChecksRun();
+            long before = leaving.crashEvidence().checksRun();
             leaving.crashEvidence().hint(member);
             await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2))
-                    .until(() -> leaving.crashChecksRun() == before);
+                    .until(() -> leaving.crashEvidence().checksRun() == before);
             await().atMost(Duration.ofSeconds(5)).until(() -> c.nodes().subList(0, 3).stream()
                     .allMatch(n -> n.nodes().size() == 2));
         }
@@ -90,7 +90,7 @@ class CrashReportsTest {
     private static long[] reports(TestCluster c) {
         long[] r = new long[MEMBERS];
         for (int i = 0; i < MEMBERS; i++) {
-            r[i] = protocol(c.get(i)).crashReportsReceived();
+            r[i] = protocol(c.get(i)).crashEvidence().reportsReceived();
         }
         return r;
     }
