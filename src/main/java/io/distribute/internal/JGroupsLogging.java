@@ -55,7 +55,20 @@ public final class JGroupsLogging implements CustomLogFactory {
 
     @Override
     public Log getLog(Class<?> clazz) {
-        return new ShutdownAware(clazz.getName());
+        return new ShutdownAware(category(clazz).getName());
+    }
+
+    /**
+     * The stock protocol a class of ours stands in for (CoordinatorTakeover for pbcast.GMS, TcpTransport for TCP, ...):
+     * JGroups' own lines keep the category users configure, and GMS' INFO lines stay below our INFO default.
+     * Protocols of our own (direct subclasses of Protocol) keep their names.
+     */
+    static Class<?> category(Class<?> clazz) {
+        Class<?> c = clazz;
+        while (c.getName().startsWith("io.distribute.") && c.getSuperclass() != null) {
+            c = c.getSuperclass();
+        }
+        return c.getName().startsWith("org.jgroups.") && c != org.jgroups.stack.Protocol.class ? c : clazz;
     }
 
     @Override

@@ -81,6 +81,12 @@ final class Stacks {
                 // the same protocol, also noticing when this node is left in a stale view (see StaleViewMerge)
                 pc = new ProtocolConfiguration(StaleViewMerge.class.getName(), new java.util.HashMap<>(pc.getProperties()));
             }
+            if (cls == GMS.class) {
+                // the same protocol, taking a crashed coordinator's successor's view where GMS would drop it (see
+                // CoordinatorTakeover)
+                pc = new ProtocolConfiguration(CoordinatorTakeover.class.getName(),
+                        new java.util.HashMap<>(pc.getProperties()));
+            }
             if (TP.class.isAssignableFrom(cls) && transport < 0) {
                 transport = out.size();
             }

@@ -14,6 +14,21 @@ class JGroupsLoggingTest {
 
     private static final String CATEGORY = "org.jgroups.protocols.TCP";
 
+    /**
+     * JGroups' own lines from a protocol we stand in with keep the stock protocol's category, where users configure
+     * them (GMS' INFO "no members discovered ..." stays below the org.jgroups WARN default); our own protocols keep
+     * theirs.
+     */
+    @Test
+    void standInsLogUnderTheStockProtocolsName() {
+        assertEquals(org.jgroups.protocols.pbcast.GMS.class, JGroupsLogging.category(CoordinatorTakeover.class));
+        assertEquals(org.jgroups.protocols.TCP.class, JGroupsLogging.category(TcpTransport.class));
+        assertEquals(org.jgroups.protocols.MERGE3.class, JGroupsLogging.category(StaleViewMerge.class));
+        assertEquals(org.jgroups.protocols.TCPPING.class, JGroupsLogging.category(SeedPing.class));
+        assertEquals(NodeProtocol.class, JGroupsLogging.category(NodeProtocol.class));
+        assertEquals(org.jgroups.protocols.UNICAST3.class, JGroupsLogging.category(org.jgroups.protocols.UNICAST3.class));
+    }
+
     @Test
     void theShutdownRaceIsDebugAndOtherErrorsStayErrors() {
         JGroupsLogging.routeToSlf4j();
