@@ -85,10 +85,15 @@ class ForgedHeartbeatTest {
             await().atMost(Duration.ofSeconds(2)).until(() -> attack.fired() >= 25); // half a second of spray first
             member.signal("STOP");
             long start = System.nanoTime();
+            int firedAtStop = attack.fired();
             await().atMost(Duration.ofMillis(FAILURE_DETECTION_MS + 1000)).pollInterval(Duration.ofMillis(10))
                     .until(() -> !a.nodes().contains(frozen) && !b.nodes().contains(frozen));
             long ms = (System.nanoTime() - start) / 1_000_000;
-            assertTrue(attack.fired() > 100 && !attack.finished(), "sprayed throughout: " + attack.fired());
+            // Still spraying when the member went, and all the while it was frozen: at least half the spray's 50 a
+            // second (a total count, > 100, once came up short in a full suite run on a loaded machine).
+            int duringDetection = attack.fired() - firedAtStop;
+            assertTrue(!attack.finished() && duringDetection >= ms / 40,
+                    "sprayed throughout: " + duringDetection + " shots in " + ms + " ms");
             await().atMost(Duration.ofSeconds(1)).until(() -> seenByA.has(frozen, DownReason.UNRESPONSIVE)
                     && seenByB.has(frozen, DownReason.UNRESPONSIVE));
             assertEquals(List.of(new MembershipEvent.NodeDown(frozen, DownReason.UNRESPONSIVE)), seenByA.downs());
