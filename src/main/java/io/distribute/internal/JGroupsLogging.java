@@ -59,7 +59,7 @@ public final class JGroupsLogging implements CustomLogFactory {
     }
 
     /**
-     * The stock protocol a class of ours stands in for (CoordinatorTakeover for pbcast.GMS, TcpTransport for TCP, ...):
+     * The stock protocol a class of ours stands in for (MembershipGms for pbcast.GMS, TcpTransport for TCP, ...):
      * JGroups' own lines keep the category users configure, and GMS' INFO lines stay below our INFO default.
      * Protocols of our own (direct subclasses of Protocol) keep their names.
      */

@@ -82,9 +82,8 @@ final class Stacks {
                 pc = new ProtocolConfiguration(StaleViewMerge.class.getName(), new java.util.HashMap<>(pc.getProperties()));
             }
             if (cls == GMS.class) {
-                // the same protocol, taking a crashed coordinator's successor's view where GMS would drop it (see
-                // CoordinatorTakeover)
-                pc = new ProtocolConfiguration(CoordinatorTakeover.class.getName(),
+                // the same protocol, leaving no member behind in a view the others left (see MembershipGms)
+                pc = new ProtocolConfiguration(MembershipGms.class.getName(),
                         new java.util.HashMap<>(pc.getProperties()));
             }
             if (TP.class.isAssignableFrom(cls) && transport < 0) {

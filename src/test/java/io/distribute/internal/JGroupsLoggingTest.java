@@ -21,7 +21,7 @@ class JGroupsLoggingTest {
      */
     @Test
     void standInsLogUnderTheStockProtocolsName() {
-        assertEquals(org.jgroups.protocols.pbcast.GMS.class, JGroupsLogging.category(CoordinatorTakeover.class));
+        assertEquals(org.jgroups.protocols.pbcast.GMS.class, JGroupsLogging.category(MembershipGms.class));
         assertEquals(org.jgroups.protocols.TCP.class, JGroupsLogging.category(TcpTransport.class));
         assertEquals(org.jgroups.protocols.MERGE3.class, JGroupsLogging.category(StaleViewMerge.class));
         assertEquals(org.jgroups.protocols.TCPPING.class, JGroupsLogging.category(SeedPing.class));

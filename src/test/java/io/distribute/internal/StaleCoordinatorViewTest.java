@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * A coordinator killed while its view was on the way, when only one member got it: the successor's view carries the
  * same number, and stock GMS dropped it at that member, which went on listing the dead coordinator until MERGE3's
  * consistency check merged it back (7.3 s in each of 4 runs; a 15 s wait in the 32-node test once ran out). The
- * member must take the successor's view at once (see {@link CoordinatorTakeover}).
+ * member must take the successor's view at once (see {@link MembershipGms}).
  */
 class StaleCoordinatorViewTest {
 
