@@ -51,16 +51,22 @@ public class MembershipGms extends GMS {
         return super.handle(hdr, msg);
     }
 
-    /** If {@code msg}'s view takes over from ours (see {@link #successorsView}), lets GMS install it. */
+    /** If {@code msg}'s view takes over from ours (see {@link #takesOver}), lets GMS install it. */
     private void acceptSuccessorsView(Message msg) {
+        Address from = msg.getSrc();
+        View before = view;
+        if (before == null || from == null || !before.containsMember(from)) {
+            return; // the common case is decided without reading the view
+        }
+        Tuple<View, Digest> read = readViewAndDigest(msg.getArray(), msg.getOffset(), msg.getLength());
+        View theirs = read == null ? null : read.val1();
         lock.lock(); // the lock view installation takes: no other view comes in between the check and the change
         try {
             View ours = view;
-            View theirs = successorsView(ours, msg);
-            if (theirs != null) {
+            if (takesOver(ours, theirs, from)) {
                 LOG.info("{}: {} took over from {}, whose last view (number {}) reached only us: installing {}'s view "
-                        + "of the same number", NodeAddress.nameOf(local_addr), NodeAddress.nameOf(msg.getSrc()),
-                        NodeAddress.nameOf(ours.getCreator()), ours.getViewId().getId(), NodeAddress.nameOf(msg.getSrc()));
+                        + "of the same number", NodeAddress.nameOf(local_addr), NodeAddress.nameOf(from),
+                        NodeAddress.nameOf(ours.getCreator()), ours.getViewId().getId(), NodeAddress.nameOf(from));
                 // GMS compares view numbers only: number ours one below theirs, and GMS installs theirs as usual (and
                 // acknowledges it).
                 view = new View(new ViewId(ours.getCreator(), theirs.getViewId().getId() - 1), ours.getMembers());
@@ -71,25 +77,18 @@ public class MembershipGms extends GMS {
     }
 
     /**
-     * The full view in {@code msg} if it takes over from ours: same number, made by its sender, who was a member of
-     * ours, lists us, and no longer lists the maker of ours. Null otherwise (a delta view cannot be read against a
-     * view the sender never had; GMS then asks it for the full one, which comes here).
+     * Whether {@code theirs}, sent by {@code from}, takes over from {@code ours}: a full view of the same number, made
+     * by its sender, who is a member of ours, listing us and no longer the maker of ours. (A delta view cannot be read
+     * against a view the sender never had; GMS then asks it for the full one, which comes here.)
      */
-    private View successorsView(View ours, Message msg) {
-        Address from = msg.getSrc();
-        if (ours == null || from == null || !ours.containsMember(from)) {
-            return null;
-        }
-        Tuple<View, Digest> read = readViewAndDigest(msg.getArray(), msg.getOffset(), msg.getLength());
-        View theirs = read == null ? null : read.val1();
-        if (theirs == null || theirs instanceof DeltaView) {
-            return null;
+    private boolean takesOver(View ours, View theirs, Address from) {
+        if (ours == null || theirs == null || theirs instanceof DeltaView || !ours.containsMember(from)) {
+            return false;
         }
         ViewId id = theirs.getViewId();
         boolean sameNumber = id.getId() == ours.getViewId().getId() && !id.equals(ours.getViewId());
-        boolean takeover = from.equals(id.getCreator()) && theirs.containsMember(local_addr)
+        return sameNumber && from.equals(id.getCreator()) && theirs.containsMember(local_addr)
                 && !theirs.containsMember(ours.getCreator());
-        return sameNumber && takeover ? theirs : null;
     }
 
     /** As coordinator, answers a merge request that names only some of our members for all of them. */
