@@ -55,8 +55,8 @@ public class MembershipGms extends GMS {
     private void acceptSuccessorsView(Message msg) {
         Address from = msg.getSrc();
         View before = view;
-        if (before == null || from == null || !before.containsMember(from)) {
-            return; // the common case is decided without reading the view
+        if (before == null || from == null || from.equals(before.getCreator()) || !before.containsMember(from)) {
+            return; // the next view from our view's maker, the usual case, is not read twice
         }
         Tuple<View, Digest> read = readViewAndDigest(msg.getArray(), msg.getOffset(), msg.getLength());
         View theirs = read == null ? null : read.val1();
