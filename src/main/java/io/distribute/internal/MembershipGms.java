@@ -1,6 +1,7 @@
 package io.distribute.internal;
 
 import org.jgroups.Address;
+import org.jgroups.Event;
 import org.jgroups.Message;
 import org.jgroups.View;
 import org.jgroups.ViewId;
@@ -15,9 +16,11 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * JGroups' GMS with two corrections, both about a member left behind in a view the others have left. Same wire format
+ * JGroups' GMS with three corrections, all about a member left behind in a view the others have left. Same wire format
  * (the stock protocol id); {@link Stacks} puts it in place of pbcast.GMS.
  * <ul>
  * <li><b>A crashed coordinator's successor.</b> When a coordinator crashes while its view is on the way and only one
@@ -31,6 +34,11 @@ import java.util.List;
  * those only: with nodes started together, a node that had just taken a second member in was merged away alone,
  * leaving that member in a view of two with it (false UNRESPONSIVE reports, and a merge more to undo). A coordinator
  * now answers for its whole view.</li>
+ * <li><b>A coordinator leaving during a merge.</b> GMS queues a coordinator's own leave on the queue a merge holds
+ * shut, and a request made while it is shut is dropped: the node closed without a word, and its peers reported it
+ * UNRESPONSIVE seconds later instead of LEFT (a node closed right after {@code connect} returned, while the merge
+ * leader had installed the merged view but not yet closed its merge: 2 and 4 runs in 200). It now lets the merge end
+ * first, or ends it after {@code merge_timeout}.</li>
  * </ul>
  */
 public class MembershipGms extends GMS {
@@ -39,6 +47,33 @@ public class MembershipGms extends GMS {
 
     public MembershipGms() {
         id = ClassConfigurator.getProtocolId(GMS.class);
+    }
+
+    @Override
+    public Object down(Event evt) {
+        if (evt.getType() == Event.DISCONNECT) {
+            letMergeEnd();
+        }
+        return super.down(evt);
+    }
+
+    /** Waits, at most merge_timeout, for a merge in progress here to end, then ends it: the leave goes through. */
+    private void letMergeEnd() {
+        if (!isMergeInProgress()) {
+            return;
+        }
+        long start = System.nanoTime();
+        long limit = TimeUnit.MILLISECONDS.toNanos(merge_timeout);
+        while (isMergeInProgress() && System.nanoTime() - start < limit) {
+            // The merge ends on a view or a cancel message (usually within a millisecond or two); nothing to wait on.
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        boolean ended = !isMergeInProgress();
+        if (!ended) {
+            cancelMerge();
+        }
+        LOG.debug("{}: leaving after a merge in progress {} ({} ms)", NodeAddress.nameOf(local_addr),
+                ended ? "ended" : "was cancelled", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }
 
     @Override
