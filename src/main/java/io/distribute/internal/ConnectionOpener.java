@@ -29,6 +29,10 @@ final class ConnectionOpener<A> implements AutoCloseable {
     /** Sends bytes to a peer, opening the connection if needed (may block for a handshake). */
     interface Sender<A> {
         void send(A peer, byte[] data, int offset, int length) throws Exception;
+
+        /** Opens the connection to a peer without sending anything; a no-op if it is open (or nothing opens one). */
+        default void connect(A peer) throws Exception {
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionOpener.class);
@@ -72,17 +76,35 @@ final class ConnectionOpener<A> implements AutoCloseable {
             if (connected) {
                 return false;
             }
-            PeerBacklog fresh = new PeerBacklog(peer);
+            PeerBacklog fresh = new PeerBacklog(peer, false);
             fresh.add(data, offset, length);
-            if (opening.putIfAbsent(peer, fresh) == null) {
-                try {
-                    threads.execute(fresh::drain);
-                } catch (RejectedExecutionException e) {
-                    opening.remove(peer, fresh); // closed: the message is dropped
-                }
+            if (start(fresh)) {
                 return true;
             }
         }
+    }
+
+    /**
+     * Starts opening a connection to {@code peer} before anything is sent to it, unless one is open ({@code
+     * connected}) or being opened; messages offered meanwhile wait for it as usual.
+     */
+    void prepare(A peer, boolean connected) {
+        if (!connected && !opening.containsKey(peer)) {
+            start(new PeerBacklog(peer, true));
+        }
+    }
+
+    /** Runs {@code fresh} unless another backlog of its peer is there; false if it is. */
+    private boolean start(PeerBacklog fresh) {
+        if (opening.putIfAbsent(fresh.peer, fresh) != null) {
+            return false;
+        }
+        try {
+            threads.execute(fresh::drain);
+        } catch (RejectedExecutionException e) {
+            opening.remove(fresh.peer, fresh); // closed: what it holds is dropped
+        }
+        return true;
     }
 
     /** Messages dropped because a peer's queue was full or its connection could not be opened. */
@@ -99,12 +121,14 @@ final class ConnectionOpener<A> implements AutoCloseable {
     /** One peer's messages, in order, while its connection is being opened. */
     private final class PeerBacklog {
         private final A peer;
+        private final boolean connectFirst; // opened ahead of any message (see prepare)
         private final ArrayDeque<byte[]> messages = new ArrayDeque<>();
         private int bytes;
         private boolean done; // drained and removed: a new offer must not join it
 
-        PeerBacklog(A peer) {
+        PeerBacklog(A peer, boolean connectFirst) {
             this.peer = peer;
+            this.connectFirst = connectFirst;
         }
 
         synchronized boolean add(byte[] data, int offset, int length) {
@@ -133,6 +157,14 @@ final class ConnectionOpener<A> implements AutoCloseable {
 
         /** Sends the queued messages, opening the connection with the first; gives up on a batch that fails. */
         void drain() {
+            if (connectFirst) {
+                try {
+                    sender.connect(peer);
+                } catch (Exception e) {
+                    // Nothing lost: what was queued meanwhile is sent below, each send trying again.
+                    LOG.debug("{}: cannot open a connection to {} ahead of use ({})", owner, peer, e.toString());
+                }
+            }
             for (byte[] m = next(); m != null; m = next()) {
                 try {
                     sender.send(peer, m, 0, m.length);

@@ -14,7 +14,28 @@ public class TcpTransport extends TCP {
     @Override
     public void start() throws Exception {
         super.start();
-        opener = new ConnectionOpener<>(this::sendNow, String.valueOf(getAddress()));
+        opener = new ConnectionOpener<>(new ConnectionOpener.Sender<>() {
+            @Override
+            public void send(PhysicalAddress peer, byte[] data, int offset, int length) throws Exception {
+                TcpTransport.super.sendUnicast(peer, data, offset, length);
+            }
+
+            @Override
+            public void connect(PhysicalAddress peer) throws Exception {
+                srv.getConnection(peer);
+            }
+        }, String.valueOf(getAddress()));
+    }
+
+    /**
+     * Starts opening a connection to {@code dest} now, in the background, for messages that will follow: its TLS
+     * handshake then overlaps other work instead of delaying the first of them.
+     */
+    public void prepareConnection(PhysicalAddress dest) {
+        ConnectionOpener<PhysicalAddress> o = opener;
+        if (o != null && dest != null && !dest.equals(getPhysicalAddress())) {
+            o.prepare(dest, srv.connectionEstablishedTo(dest));
+        }
     }
 
     /** Sends at once if the connection to {@code dest} is open, else queues behind its opening. */
@@ -24,10 +45,6 @@ public class TcpTransport extends TCP {
         if (o == null || !o.offer(dest, srv.connectionEstablishedTo(dest), data, offset, length)) {
             super.sendUnicast(dest, data, offset, length);
         }
-    }
-
-    private void sendNow(PhysicalAddress dest, byte[] data, int offset, int length) throws Exception {
-        super.sendUnicast(dest, data, offset, length);
     }
 
     @Override

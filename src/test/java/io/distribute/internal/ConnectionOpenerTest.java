@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -102,6 +103,36 @@ class ConnectionOpenerTest {
             await().atMost(Duration.ofSeconds(2)).until(() -> sent.contains("c:c1"));
             assertFalse(sent.stream().anyMatch(s -> s.startsWith("frozen")));
             never.countDown();
+        }
+    }
+
+    @Test
+    void aConnectionPreparedAheadCarriesTheMessagesOfferedWhileItOpens() throws Exception {
+        CountDownLatch handshake = new CountDownLatch(1);
+        List<String> opened = new CopyOnWriteArrayList<>();
+        ConnectionOpener.Sender<String> sender = new ConnectionOpener.Sender<>() {
+            @Override
+            public void send(String peer, byte[] data, int offset, int length) {
+                record(peer, data, offset, length);
+            }
+
+            @Override
+            public void connect(String peer) throws Exception {
+                assertTrue(handshake.await(5, TimeUnit.SECONDS));
+                opened.add(peer);
+            }
+        };
+        try (ConnectionOpener<String> o = new ConnectionOpener<>(sender, "test")) {
+            o.prepare("b", false);
+            o.prepare("b", false); // one opening per peer
+            o.prepare("c", true); // open already: nothing to do
+            assertTrue(o.offer("b", false, msg("m1"), 2, 2), "waits for the opening under way");
+            assertTrue(o.offer("b", false, msg("m2"), 2, 2));
+            assertEquals(List.of(), sent);
+            handshake.countDown();
+            await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 2);
+            assertEquals(List.of("b:m1", "b:m2"), sent);
+            assertEquals(List.of("b"), opened);
         }
     }
 }
