@@ -11,8 +11,8 @@ import org.jgroups.protocols.pbcast.GMS;
 
 /**
  * What {@link NodeProtocol} adds to GMS' own messages on their way down and learns from them on their way up:
- * removal reasons and members' addresses ride on a view; a joiner's address and a cookie proof ride on a JOIN; a
- * leave request records a LEFT. GMS itself never sees the difference.
+ * removal reasons and members' addresses ride on a view; a joiner's address and a cookie proof ride on a JOIN, a merge
+ * leader's address on its merge request; a leave request records a LEFT. GMS itself never sees the difference.
  */
 final class GmsTraffic {
 
@@ -45,10 +45,12 @@ final class GmsTraffic {
             merges.shareAddresses(msg, current);
             return;
         }
-        if (isJoin(gms.getType())) {
+        if (isJoin(gms.getType()) || gms.getType() == GMS.GmsHeader.MERGE_REQ) {
             // The coordinator must know where we listen before GMS installs the view with us: a seed that is not the
             // coordinator never told it, and TCP drops its connections to members whose address it does not know
             // when a view is installed (the join response then went down a connection we had refused, for ~5 s).
+            // Likewise a coordinator asked by a merge leader it never heard of: its answer was dropped ("no physical
+            // address"), and the merge waited for a retransmission or a second request (0.2-0.4 s of a connect).
             PhysicalAddress where = node.physicalAddressOf(node.getAddress());
             if (where != null) {
                 msg.putHeader(node.getId(), new NodeHeader(NodeHeader.JOINER, 0).physical(where));

@@ -28,7 +28,7 @@ public final class NodeHeader extends Header {
     /** A member's watch connection to {@code members[0]} closed without a goodbye (see CrashWatch). */
     static final byte CRASHED = 8;
 
-    /** Rides on a JOIN_REQ: where the joiner listens (see {@link NodeProtocol#down(org.jgroups.Message)}). */
+    /** Rides on a JOIN_REQ or MERGE_REQ: where its sender listens (see {@link GmsTraffic#outgoing}). */
     static final byte JOINER = 9;
 
     /** Rides on VERIFY_SUSPECT2's "are you dead?": the asker's view id (see {@link VerifySuspect}). */
@@ -44,7 +44,7 @@ public final class NodeHeader extends Header {
     byte[] reasons;
     /** PONG: the responder's view id, so a caller can tell the peer installed the same view. ASKER_VIEW: the asker's. */
     ViewId viewId;
-    /** JOINER: the joiner's physical address. */
+    /** JOINER: the joiner's (or merge leader's) physical address. */
     PhysicalAddress physical;
 
     public NodeHeader() {
