@@ -33,6 +33,10 @@ final class ConnectionOpener<A> implements AutoCloseable {
         /** Opens the connection to a peer without sending anything; a no-op if it is open (or nothing opens one). */
         default void connect(A peer) throws Exception {
         }
+
+        /** Closes the connection to a peer, if one is open. */
+        default void close(A peer) {
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionOpener.class);
@@ -94,6 +98,17 @@ final class ConnectionOpener<A> implements AutoCloseable {
         }
     }
 
+    /**
+     * The connection {@link #prepare prepared} for {@code peer} is not wanted after all: if it is still being opened
+     * and nothing waits for it, it is closed once open. (A connection already open is the caller's to close.)
+     */
+    void abandon(A peer) {
+        PeerBacklog q = opening.get(peer);
+        if (q != null && q.connectFirst) {
+            q.abandoned = true;
+        }
+    }
+
     /** Runs {@code fresh} unless another backlog of its peer is there; false if it is. */
     private boolean start(PeerBacklog fresh) {
         if (opening.putIfAbsent(fresh.peer, fresh) != null) {
@@ -122,6 +137,7 @@ final class ConnectionOpener<A> implements AutoCloseable {
     private final class PeerBacklog {
         private final A peer;
         private final boolean connectFirst; // opened ahead of any message (see prepare)
+        private volatile boolean abandoned; // see abandon
         private final ArrayDeque<byte[]> messages = new ArrayDeque<>();
         private int bytes;
         private boolean done; // drained and removed: a new offer must not join it
@@ -164,6 +180,9 @@ final class ConnectionOpener<A> implements AutoCloseable {
                     // Nothing lost: what was queued meanwhile is sent below, each send trying again.
                     LOG.debug("{}: cannot open a connection to {} ahead of use ({})", owner, peer, e.toString());
                 }
+                if (abandoned && isEmpty()) {
+                    sender.close(peer);
+                }
             }
             for (byte[] m = next(); m != null; m = next()) {
                 try {
@@ -176,6 +195,10 @@ final class ConnectionOpener<A> implements AutoCloseable {
                             e.toString(), n + 1);
                 }
             }
+        }
+
+        private synchronized boolean isEmpty() {
+            return messages.isEmpty();
         }
 
         private synchronized int discardQueued() {

@@ -77,13 +77,23 @@ final class Connector {
         if (where instanceof Result.Err<List<PhysicalAddress>, ConnectFailure> e) {
             return Result.err(e.error());
         }
+        PreparedConnections prepared = new PreparedConnections(protocol.getTransport());
+        Result<Void, ConnectFailure> r = findAndJoin(t, where.orElseThrow(), deadline, prepared);
+        if (r.isErr()) {
+            prepared.closeUnused(views.view(), protocol);
+        }
+        return r;
+    }
+
+    private Result<Void, ConnectFailure> findAndJoin(NodeName t, List<PhysicalAddress> where, long deadline,
+                                                     PreparedConnections prepared) {
         try {
             long started = System.nanoTime();
-            if (where.orElseThrow().size() == 1) {
+            if (where.size() == 1) {
                 // One port to look at: whoever answers there is the peer we will send to; connect while we probe.
-                prepareConnections(where.orElseThrow());
+                prepared.open(where);
             }
-            NodeFinder.Lookup lookup = finder.find(where.orElseThrow(), t.name(), deadline);
+            NodeFinder.Lookup lookup = finder.find(where, t.name(), deadline);
             if (lookup.found() == null) {
                 if (lookup.cookieRejected()) {
                     return Result.err(ConnectFailure.refused(Kind.COOKIE_REJECTED, "node " + t.text()
@@ -101,7 +111,7 @@ final class Connector {
                         : ConnectFailure.notFound());
             }
             long found = System.nanoTime();
-            Result<Void, ConnectFailure> r = join(lookup.found(), deadline);
+            Result<Void, ConnectFailure> r = join(lookup.found(), deadline, prepared);
             if (LOG.isDebugEnabled()) {
                 LOG.debug("{}: connect to {}: found in {} us, agreed in {} us: {}", self.text(), t.text(),
                         (found - started) / 1000, (System.nanoTime() - found) / 1000, r);
@@ -117,7 +127,8 @@ final class Connector {
      * Merges with the cluster {@code found} belongs to until the peer and we list each other in one view. Members of
      * its cluster that a busy coordinator left out of the merge are merged again, while they still answer.
      */
-    private Result<Void, ConnectFailure> join(ProbeAnswers.Answer found, long deadline) throws InterruptedException {
+    private Result<Void, ConnectFailure> join(ProbeAnswers.Answer found, long deadline, PreparedConnections prepared)
+            throws InterruptedException {
         View mine = views.view();
         if (mine != null && mine.containsMember(found.from())) {
             return Result.err(ConnectFailure.ignored());
@@ -138,7 +149,7 @@ final class Connector {
         if (clash != null) {
             return clash;
         }
-        prepareConnections(peerAndCoordinator(found));
+        prepared.open(peerAndCoordinator(found));
         Set<Address> waitFor = new LinkedHashSet<>(found.view() == null ? List.of() : found.view().getMembers());
         Map<Address, PhysicalAddress> where = new HashMap<>(found.mappings());
         ProbeAnswers.Answer merge = found;
@@ -218,16 +229,6 @@ final class Connector {
         boolean ahead = theirs != null && theirs.compareToIDs(v.getViewId()) > 0;
         views.awaitChange(v, ahead ? step : Math.min(deadline, System.nanoTime() + AGREE_PAUSE));
         return false;
-    }
-
-    /**
-     * Opens connections to {@code peers} now, in the background: each is a TLS handshake, and opened as messages
-     * needed them (the merge request, then the agreement ping) they came one after the other.
-     */
-    private void prepareConnections(java.util.Collection<PhysicalAddress> peers) {
-        if (protocol.getTransport() instanceof TcpTransport tcp) {
-            peers.forEach(tcp::prepareConnection);
-        }
     }
 
     /**

@@ -24,6 +24,11 @@ public class TcpTransport extends TCP {
             public void connect(PhysicalAddress peer) throws Exception {
                 srv.getConnection(peer);
             }
+
+            @Override
+            public void close(PhysicalAddress peer) {
+                srv.closeConnection(peer);
+            }
         }, String.valueOf(getAddress()));
     }
 
@@ -36,6 +41,18 @@ public class TcpTransport extends TCP {
         if (o != null && dest != null && !dest.equals(getPhysicalAddress())) {
             o.prepare(dest, srv.connectionEstablishedTo(dest));
         }
+    }
+
+    /**
+     * Closes the connection to {@code dest} that {@link #prepareConnection} opened or is opening, unless messages
+     * wait for it (a later message opens a new one).
+     */
+    public void closeConnection(PhysicalAddress dest) {
+        ConnectionOpener<PhysicalAddress> o = opener;
+        if (o != null) {
+            o.abandon(dest);
+        }
+        srv.closeConnection(dest);
     }
 
     /** Sends at once if the connection to {@code dest} is open, else queues behind its opening. */

@@ -135,4 +135,32 @@ class ConnectionOpenerTest {
             assertEquals(List.of("b"), opened);
         }
     }
+
+    @Test
+    void aPreparedConnectionAbandonedWhileItOpensIsClosedOnceOpen() throws Exception {
+        CountDownLatch handshake = new CountDownLatch(1);
+        List<String> closed = new CopyOnWriteArrayList<>();
+        ConnectionOpener.Sender<String> sender = new ConnectionOpener.Sender<>() {
+            @Override
+            public void send(String peer, byte[] data, int offset, int length) {
+                record(peer, data, offset, length);
+            }
+
+            @Override
+            public void connect(String peer) throws Exception {
+                assertTrue(handshake.await(5, TimeUnit.SECONDS));
+            }
+
+            @Override
+            public void close(String peer) {
+                closed.add(peer);
+            }
+        };
+        try (ConnectionOpener<String> o = new ConnectionOpener<>(sender, "test")) {
+            o.prepare("b", false);
+            o.abandon("b");
+            handshake.countDown();
+            await().atMost(Duration.ofSeconds(5)).until(() -> closed.equals(List.of("b")));
+        }
+    }
 }
