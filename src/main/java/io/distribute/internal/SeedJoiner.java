@@ -66,7 +66,7 @@ final class SeedJoiner {
                 return;
             }
             if (!seed.text().equals(self.text()) && !views.names().contains(seed.text())) {
-                var r = connector.connect(seed.text());
+                var r = connector.connect(seed.text(), false);
                 LOG.debug("{}: seed {}: {}", self.text(), seed.text(), r.isOk() ? "connected" : r);
             }
         }
