@@ -106,61 +106,57 @@ class ConnectionOpenerTest {
         }
     }
 
+    /** Records what is sent; opening a connection ahead waits for {@code handshake}. */
+    private final class PreparingSender implements ConnectionOpener.Sender<String> {
+        final CountDownLatch handshake = new CountDownLatch(1);
+        final List<String> opened = new CopyOnWriteArrayList<>();
+        final List<String> closed = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void send(String peer, byte[] data, int offset, int length) {
+            record(peer, data, offset, length);
+        }
+
+        @Override
+        public void connect(String peer) throws Exception {
+            assertTrue(handshake.await(5, TimeUnit.SECONDS));
+            opened.add(peer);
+        }
+
+        @Override
+        public void close(String peer) {
+            closed.add(peer);
+        }
+    }
+
     @Test
     void aConnectionPreparedAheadCarriesTheMessagesOfferedWhileItOpens() throws Exception {
-        CountDownLatch handshake = new CountDownLatch(1);
-        List<String> opened = new CopyOnWriteArrayList<>();
-        ConnectionOpener.Sender<String> sender = new ConnectionOpener.Sender<>() {
-            @Override
-            public void send(String peer, byte[] data, int offset, int length) {
-                record(peer, data, offset, length);
-            }
-
-            @Override
-            public void connect(String peer) throws Exception {
-                assertTrue(handshake.await(5, TimeUnit.SECONDS));
-                opened.add(peer);
-            }
-        };
+        PreparingSender sender = new PreparingSender();
         try (ConnectionOpener<String> o = new ConnectionOpener<>(sender, "test")) {
             o.prepare("b", false);
             o.prepare("b", false); // one opening per peer
             o.prepare("c", true); // open already: nothing to do
             assertTrue(o.offer("b", false, msg("m1"), 2, 2), "waits for the opening under way");
             assertTrue(o.offer("b", false, msg("m2"), 2, 2));
+            o.abandon("b"); // too late: messages wait for it
             assertEquals(List.of(), sent);
-            handshake.countDown();
+            sender.handshake.countDown();
             await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 2);
             assertEquals(List.of("b:m1", "b:m2"), sent);
-            assertEquals(List.of("b"), opened);
+            assertEquals(List.of("b"), sender.opened);
+            assertEquals(List.of(), sender.closed, "messages waited for it: kept open");
         }
     }
 
     @Test
     void aPreparedConnectionAbandonedWhileItOpensIsClosedOnceOpen() throws Exception {
-        CountDownLatch handshake = new CountDownLatch(1);
-        List<String> closed = new CopyOnWriteArrayList<>();
-        ConnectionOpener.Sender<String> sender = new ConnectionOpener.Sender<>() {
-            @Override
-            public void send(String peer, byte[] data, int offset, int length) {
-                record(peer, data, offset, length);
-            }
-
-            @Override
-            public void connect(String peer) throws Exception {
-                assertTrue(handshake.await(5, TimeUnit.SECONDS));
-            }
-
-            @Override
-            public void close(String peer) {
-                closed.add(peer);
-            }
-        };
+        PreparingSender sender = new PreparingSender();
         try (ConnectionOpener<String> o = new ConnectionOpener<>(sender, "test")) {
             o.prepare("b", false);
             o.abandon("b");
-            handshake.countDown();
-            await().atMost(Duration.ofSeconds(5)).until(() -> closed.equals(List.of("b")));
+            sender.handshake.countDown();
+            await().atMost(Duration.ofSeconds(5)).until(() -> sender.closed.equals(List.of("b")));
+            assertEquals(List.of("b"), sender.opened);
         }
     }
 }
