@@ -11,6 +11,7 @@ import org.jgroups.protocols.TP;
 import org.jgroups.protocols.UDP;
 import org.jgroups.protocols.VERIFY_SUSPECT2;
 import org.jgroups.protocols.pbcast.GMS;
+import org.jgroups.protocols.pbcast.NAKACK2;
 import org.jgroups.stack.Protocol;
 
 import java.io.ByteArrayInputStream;
@@ -80,6 +81,12 @@ final class Stacks {
             if (cls == MERGE3.class) {
                 // the same protocol, also noticing when this node is left in a stale view (see StaleViewMerge)
                 pc = new ProtocolConfiguration(StaleViewMerge.class.getName(), new java.util.HashMap<>(pc.getProperties()));
+            }
+            if (cls == NAKACK2.class) {
+                // the same protocol, keeping a multicast that comes just before the view listing its sender
+                // (see EarlyMessageNakack)
+                pc = new ProtocolConfiguration(EarlyMessageNakack.class.getName(),
+                        new java.util.HashMap<>(pc.getProperties()));
             }
             if (cls == GMS.class) {
                 // the same protocol, leaving no member behind in a view the others left (see MembershipGms)
