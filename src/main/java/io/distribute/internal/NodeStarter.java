@@ -182,7 +182,11 @@ final class NodeStarter {
             return new Attempt(null, new StartError.StartFailed(e.getMessage()));
         } catch (Exception e) {
             closeQuietly(ch, probeListener);
-            return new Attempt(null, StartErrors.classify(e, host.getHostAddress() + ":" + port));
+            StartError error = StartErrors.classify(e, host.getHostAddress() + ":" + port);
+            if (error == null) {
+                LOG.debug("{}: {}:{} is in use: {}", name.text(), host.getHostAddress(), port, e.toString());
+            }
+            return new Attempt(null, error);
         }
     }
 
