@@ -36,10 +36,33 @@ final class CliProcess implements AutoCloseable {
         readers.add(read(process.getErrorStream(), false));
     }
 
+    /**
+     * A suite started in the background by a non-interactive shell ({@code nohup mvn -B verify &}) inherits SIGINT
+     * ignored, and so would every CLI started here: a JVM that starts with SIGINT ignored runs no shutdown hook on
+     * it, and the SIGINT test saw a node that never stopped. The CLI runs from a terminal or a service manager, where
+     * it is not ignored: give its processes the default handling back (coreutils' {@code env}), only when needed.
+     */
+    private static final List<String> DEFAULT_SIGNALS = sigintIgnored()
+            ? List.of("env", "--default-signal=HUP,INT,QUIT") : List.of();
+
+    private static boolean sigintIgnored() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("SigIgn:")) {
+                    return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << 1)) != 0; // bit 1: SIGINT
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: nothing to restore
+        }
+        return false;
+    }
+
     /** Runs {@code prefix + java -cp <test classpath> io.distribute.cli.Main + args} with {@code env} added. */
     static CliProcess start(String label, List<String> prefix, List<String> args, Map<String, String> env)
             throws IOException {
         List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(DEFAULT_SIGNALS);
         cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx96m",
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName()));
@@ -127,12 +150,16 @@ final class CliProcess implements AutoCloseable {
     /** Waits (bounded) for the process to end and its output to be read; its exit code. */
     int waitFor(long seconds) throws InterruptedException {
         if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
-            throw new AssertionError(label + " still runs after " + seconds + " s");
+            throw new AssertionError(label + " still runs after " + seconds + " s; its last lines: " + tail());
         }
         for (Thread t : readers) {
             t.join(5000);
         }
         return process.exitValue();
+    }
+
+    private synchronized List<String> tail() {
+        return List.copyOf(out.subList(Math.max(0, out.size() - 3), out.size()));
     }
 
     /** SIGTERM (without closing our end of its pipes, unlike Process.destroy()). */
