@@ -38,6 +38,8 @@ final class Connector {
     private static final long PING_STEP = TimeUnit.MILLISECONDS.toNanos(100);
     /** How long to let a peer that has not installed our view yet get on with it before asking again. */
     private static final long AGREE_PAUSE = TimeUnit.MILLISECONDS.toNanos(5);
+    /** How long to wait for our copy of a merged view that the peer's side already has before asking again. */
+    private static final long OWN_VIEW_PATIENCE = TimeUnit.SECONDS.toNanos(1);
     /** How often to look again whether our previous incarnation is still listed where we connect. */
     private static final long FORMER_SELF_PAUSE_MS = 50;
 
@@ -167,6 +169,7 @@ final class Connector {
         ProbeAnswers.Answer merge = found;
         Address awaited = found.from(); // the member the last merge request should bring into our view
         MergePacing pacing = new MergePacing();
+        long listedSince = 0; // when a probe answer first listed us, while our own view does not yet
         while (System.nanoTime() < deadline) {
             if (merge != null) {
                 protocol.triggerMerge(merge.view(), merge.mappings());
@@ -186,6 +189,20 @@ final class Connector {
                 if (merge != null && (clash = checkNames(v, merge)) != null) {
                     return clash;
                 }
+                if (merge != null && listsUs(merge.view())) {
+                    // Their side has taken us in; our copy of the merged view is on its way (at 64 nodes it came
+                    // after the probe had seen theirs). Asking now starts a merge we take part in while our part of
+                    // the first one still waits for that view: we drop its request, and its coordinator holds every
+                    // membership change (a crash, a leave) until it gives up (merge_timeout, 2 s). Wait for our view;
+                    // ask only if it has still not come after a while, the way a newcomer that missed it recovers.
+                    long now = System.nanoTime();
+                    listedSince = listedSince == 0 ? now : listedSince;
+                    if (now - listedSince < OWN_VIEW_PATIENCE) {
+                        merge = null;
+                        continue;
+                    }
+                }
+                listedSince = 0;
                 if (merge != null) {
                     protocol.checkStale(merge.view());
                 }
@@ -212,6 +229,11 @@ final class Connector {
             }
         }
         return Result.err(ConnectFailure.timeout());
+    }
+
+    private boolean listsUs(View theirs) {
+        Address us = protocol.getAddress();
+        return theirs != null && us != null && theirs.containsMember(us);
     }
 
     /** How long to wait for a merge request's result: 150 ms, then doubling up to 1.2 s, each at 50-100 % at random. */
