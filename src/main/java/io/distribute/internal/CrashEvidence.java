@@ -1,7 +1,7 @@
 package io.distribute.internal;
 
+import io.distribute.internal.secure.ProbeResult;
 import io.distribute.internal.secure.SecureLayer;
-import io.distribute.internal.secure.SecureLayer.ProbeResult;
 import org.jgroups.Address;
 import org.jgroups.BytesMessage;
 import org.jgroups.Message;

@@ -225,7 +225,7 @@ final class HealProbes {
                 return ports.isOk() ? finder.find(ports.orElseThrow(), t.seed.name(), deadline).found() : null;
             }
             NodeFinder.Reply r = finder.probe(t.where, NodeFinder.nameOnly(t.name), deadline);
-            boolean gone = r.result() instanceof io.distribute.internal.secure.SecureLayer.ProbeResult.Refused
+            boolean gone = r.result() instanceof io.distribute.internal.secure.ProbeResult.Refused
                     || (r.found() && !r.answer().from().equals(t.member));
             if (gone) {
                 synchronized (this) {

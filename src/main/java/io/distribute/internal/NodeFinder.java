@@ -3,8 +3,8 @@ package io.distribute.internal;
 import io.distribute.Result;
 import io.distribute.cluster.ClusterConfig;
 import io.distribute.internal.ConnectFailure.Kind;
+import io.distribute.internal.secure.ProbeResult;
 import io.distribute.internal.secure.SecureLayer;
-import io.distribute.internal.secure.SecureLayer.ProbeResult;
 import org.jgroups.PhysicalAddress;
 import org.jgroups.stack.IpAddress;
 

@@ -708,7 +708,7 @@ public final class Benchmark {
                 for (int k = -1; k < n(10, 3); k++) {
                     long cpu0 = os.getProcessCpuTime();
                     for (int i = 0; i < per; i++) {
-                        if (!(client.probe(at, "hs", 2000) instanceof io.distribute.internal.secure.SecureLayer.ProbeResult.Answer)) {
+                        if (!(client.probe(at, "hs", 2000) instanceof io.distribute.internal.secure.ProbeResult.Answer)) {
                             hs.ours.fail("probe failed");
                         }
                     }

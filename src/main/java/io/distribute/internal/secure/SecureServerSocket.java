@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * has not finished within 1 s is dropped.
  *
  * <p>A connection that asked for a probe is answered here (the node's name, view and members' addresses, from
- * {@link SecureLayer#probeAnswer()}) and closed; JGroups never sees it.
+ * {@link AcceptingSide#probeAnswer()}) and closed; JGroups never sees it.
  */
 final class SecureServerSocket extends ServerSocket {
 
@@ -55,7 +55,7 @@ final class SecureServerSocket extends ServerSocket {
         return pool;
     }
 
-    private final SecureLayer layer;
+    private final AcceptingSide side;
     private final boolean forJGroups;
     private final LinkedBlockingQueue<Socket> ready = new LinkedBlockingQueue<>();
     /** Connections whose handshake has not finished. Guarded by itself. */
@@ -63,8 +63,8 @@ final class SecureServerSocket extends ServerSocket {
     private volatile Thread acceptor;
 
     /** @param forJGroups whether authenticated JGroups connections are accepted (else probes only) */
-    SecureServerSocket(SecureLayer layer, boolean forJGroups) throws IOException {
-        this.layer = layer;
+    SecureServerSocket(AcceptingSide side, boolean forJGroups) throws IOException {
+        this.side = side;
         this.forJGroups = forJGroups;
     }
 
@@ -130,7 +130,7 @@ final class SecureServerSocket extends ServerSocket {
 
     private void acceptLoop() {
         while (!isClosed()) {
-            TlsSocket s = new TlsSocket(layer.trust());
+            TlsSocket s = new TlsSocket(side.trust());
             try {
                 implAccept(s);
             } catch (IOException e) {
@@ -158,7 +158,7 @@ final class SecureServerSocket extends ServerSocket {
             HANDSHAKES.execute(() -> handshake(s, source, deadline));
         } catch (RejectedExecutionException e) {
             if (release(s)) {
-                layer.refused(source, "no handshake thread free");
+                side.handshakes().refused(source, "no handshake thread free");
             }
             closeQuietly(s);
         }
@@ -175,7 +175,7 @@ final class SecureServerSocket extends ServerSocket {
 
     private void drop(Socket evicted) {
         if (evicted != null) {
-            layer.refused(evicted.getInetAddress(), "too many unauthenticated connections");
+            side.handshakes().refused(evicted.getInetAddress(), "too many unauthenticated connections");
             closeQuietly(evicted);
         }
     }
@@ -187,17 +187,17 @@ final class SecureServerSocket extends ServerSocket {
         boolean slow = false; // showed our key, then ran out of time: a busy cookie holder (or a replay)
         java.util.concurrent.atomic.AtomicBoolean showedKey = new java.util.concurrent.atomic.AtomicBoolean();
         try {
-            TlsPeers.Server server = s.accept(layer.namePart(), forJGroups, deadline, () -> {
+            TlsPeers.Server server = s.accept(side.namePart(), forJGroups, deadline, () -> {
                 showedKey.set(true);
                 proven(s);
             });
             if (!release(s)) {
                 return; // evicted while it finished: closed already
             }
-            layer.authenticated();
+            side.handshakes().authenticated();
             switch (server.purpose()) {
                 case PROBE -> answerProbe(s);
-                case WATCH -> keep = layer.watched(s);
+                case WATCH -> keep = side.watchers().watched(s);
                 case JGROUPS -> {
                     if (!isClosed()) {
                         keep = true;
@@ -216,11 +216,11 @@ final class SecureServerSocket extends ServerSocket {
             // An evicted connection was counted when it was evicted.
             if (release(s) && failure != null) {
                 if (slow) {
-                    layer.slowHandshake(source, failure);
+                    side.handshakes().slowHandshake(source, failure);
                 } else if (harmless) {
-                    layer.droppedHarmless(source, failure);
+                    side.handshakes().droppedHarmless(source, failure);
                 } else {
-                    layer.refused(source, failure);
+                    side.handshakes().refused(source, failure);
                 }
             }
             if (!keep) {
@@ -249,7 +249,7 @@ final class SecureServerSocket extends ServerSocket {
     }
 
     private void answerProbe(TlsSocket s) throws IOException {
-        byte[] answer = layer.probeAnswer();
+        byte[] answer = side.probeAnswer();
         DataOutputStream out = new DataOutputStream(s.getOutputStream());
         out.writeInt(answer.length);
         out.write(answer);

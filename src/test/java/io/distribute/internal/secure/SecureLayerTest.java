@@ -55,8 +55,8 @@ class SecureLayerTest {
         b.probeAnswer(() -> "hello".getBytes(StandardCharsets.UTF_8));
         ServerSocket s = listen(b);
         SecureLayer a = new SecureLayer(key(1), key(1), "a", "a@127.0.0.1");
-        SecureLayer.ProbeResult r = a.probe(where(s), "b", 2000);
-        SecureLayer.ProbeResult.Answer answer = assertInstanceOf(SecureLayer.ProbeResult.Answer.class, r);
+        ProbeResult r = a.probe(where(s), "b", 2000);
+        ProbeResult.Answer answer = assertInstanceOf(ProbeResult.Answer.class, r);
         assertArrayEquals("hello".getBytes(StandardCharsets.UTF_8), answer.body());
     }
 
@@ -66,10 +66,10 @@ class SecureLayerTest {
         ServerSocket s = listen(b);
         SecureLayer sameCookie = new SecureLayer(key(1), key(1), "a", "a@127.0.0.1");
         SecureLayer otherCookie = new SecureLayer(key(2), key(2), "a", "a@127.0.0.1");
-        assertInstanceOf(SecureLayer.ProbeResult.OtherNode.class, sameCookie.probe(where(s), "c", 2000));
-        assertInstanceOf(SecureLayer.ProbeResult.CookieRejected.class, otherCookie.probe(where(s), "b", 2000));
+        assertInstanceOf(ProbeResult.OtherNode.class, sameCookie.probe(where(s), "c", 2000));
+        assertInstanceOf(ProbeResult.CookieRejected.class, otherCookie.probe(where(s), "b", 2000));
         // A stranger asking for another name learns nothing more than "not me".
-        assertInstanceOf(SecureLayer.ProbeResult.OtherNode.class, otherCookie.probe(where(s), "c", 2000));
+        assertInstanceOf(ProbeResult.OtherNode.class, otherCookie.probe(where(s), "c", 2000));
         await().atMost(Duration.ofSeconds(2)).until(() -> b.refusedConnections() == 3); // counted as the server finishes
     }
 
@@ -80,7 +80,7 @@ class SecureLayerTest {
         try (ServerSocket tmp = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             free = tmp.getLocalPort();
         }
-        assertInstanceOf(SecureLayer.ProbeResult.Refused.class,
+        assertInstanceOf(ProbeResult.Refused.class,
                 a.probe(new InetSocketAddress("127.0.0.1", free), "b", 1000));
         // A plain server that writes garbage and one that says nothing: neither is "rejected our cookie".
         ServerSocket plain = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
@@ -101,9 +101,9 @@ class SecureLayerTest {
         });
         t.setDaemon(true);
         t.start();
-        assertInstanceOf(SecureLayer.ProbeResult.NoAnswer.class, a.probe(where(plain), "b", 1000));
+        assertInstanceOf(ProbeResult.NoAnswer.class, a.probe(where(plain), "b", 1000));
         long start = System.nanoTime();
-        assertInstanceOf(SecureLayer.ProbeResult.NoAnswer.class, a.probe(where(plain), "b", 300));
+        assertInstanceOf(ProbeResult.NoAnswer.class, a.probe(where(plain), "b", 300));
         assertTrue(System.nanoTime() - start < Duration.ofSeconds(3).toNanos(), "a silent server is given up on");
     }
 
@@ -127,7 +127,7 @@ class SecureLayerTest {
             // is no sign of a wrong cookie either.
             SecureLayer asker = new SecureLayer(key(1), key(1), "a", "a@127.0.0.5");
             asker.outgoingFrom(InetAddress.getByName("127.0.0.5"));
-            assertInstanceOf(SecureLayer.ProbeResult.OtherNode.class, asker.probe(where(s), "c", 2000));
+            assertInstanceOf(ProbeResult.OtherNode.class, asker.probe(where(s), "c", 2000));
             await().atMost(Duration.ofSeconds(3)).until(() -> b.refusedConnections() == 2);
             assertEquals(List.of(), logs.atLeast(ch.qos.logback.classic.Level.WARN, "io.distribute"));
 
