@@ -98,7 +98,7 @@ final class OwnConnections {
             byte[] body = new byte[n];
             in.readFully(body);
             return new ProbeResult.Answer(body);
-        } catch (TlsSocket.HandshakeFailed e) {
+        } catch (HandshakeFailed e) {
             if (e.getCause() instanceof ConnectException) {
                 return new ProbeResult.Refused();
             }

@@ -1,19 +1,16 @@
 package io.distribute.internal.secure;
 
-import org.bouncycastle.tls.AlertDescription;
+import io.distribute.internal.secure.HandshakeFailed.Refusal;
 import org.bouncycastle.tls.TlsClientProtocol;
 import org.bouncycastle.tls.TlsFatalAlertReceived;
 import org.bouncycastle.tls.TlsServerProtocol;
 
-import java.io.EOFException;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,28 +25,6 @@ final class TlsSocket extends Socket {
      * this JVM not counted, see {@link GcPauses}).
      */
     static final long HANDSHAKE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(1);
-
-    /** Why a handshake failed, as far as the other end told us. */
-    enum Refusal {
-        /** The node we asked for holds another cookie: its PSK binder check failed (RFC 8446 §4.2.11). */
-        COOKIE_REJECTED,
-        /** Something answered TLS but is not the node we asked for. */
-        NOT_THIS_NODE,
-        /** Anything else: not TLS, closed, too slow. */
-        OTHER
-    }
-
-    /** A failed handshake, with what the peer's answer says about it. */
-    static final class HandshakeFailed extends SocketException {
-        private static final long serialVersionUID = 1L;
-        final Refusal refusal;
-
-        HandshakeFailed(Refusal refusal, String message, Throwable cause) {
-            super(message);
-            this.refusal = refusal;
-            initCause(cause);
-        }
-    }
 
     private final Trust trust;
     private final String identity;
@@ -98,7 +73,8 @@ final class TlsSocket extends Socket {
         // The handshake is a few small writes each way: Nagle plus delayed ACKs would add ~40 ms to each.
         setTcpNoDelay(true);
         try {
-            Deadline din = new Deadline(super.getInputStream(), deadline, handshakeBudgetNanos == 0);
+            HandshakeDeadline din = new HandshakeDeadline(super.getInputStream(), this, deadline,
+                    handshakeBudgetNanos == 0, () -> hungUpInHandshake = true);
             TlsClientProtocol tls = new TlsClientProtocol(buffered(din), super.getOutputStream());
             int saved = getSoTimeout();
             TlsPeers.Client client = new TlsPeers.Client(trust, identity);
@@ -111,13 +87,7 @@ final class TlsSocket extends Socket {
             setSoTimeout(saved);
         } catch (TlsFatalAlertReceived alert) {
             super.close();
-            Refusal r = switch (alert.getAlertDescription()) {
-                case AlertDescription.decrypt_error -> Refusal.COOKIE_REJECTED;
-                case AlertDescription.missing_extension, AlertDescription.no_application_protocol -> Refusal.NOT_THIS_NODE;
-                default -> Refusal.OTHER;
-            };
-            throw new HandshakeFailed(r, "TLS handshake with " + endpoint + " refused: "
-                    + AlertDescription.getText(alert.getAlertDescription()), alert);
+            throw HandshakeFailed.refusedBy(alert, endpoint);
         } catch (HandshakeFailed e) {
             super.close();
             throw e;
@@ -171,7 +141,8 @@ final class TlsSocket extends Socket {
      */
     TlsPeers.Server accept(String namePart, boolean acceptJGroups, long deadline, Runnable proven) throws IOException {
         setTcpNoDelay(true);
-        Deadline din = new Deadline(super.getInputStream(), deadline, true);
+        HandshakeDeadline din = new HandshakeDeadline(super.getInputStream(), this, deadline, true,
+                () -> hungUpInHandshake = true);
         TlsServerProtocol tls = new TlsServerProtocol(buffered(din), super.getOutputStream());
         TlsPeers.Server server = new TlsPeers.Server(trust, namePart, acceptJGroups, proven);
         try {
@@ -197,7 +168,7 @@ final class TlsSocket extends Socket {
     }
 
     private void opened(InputStream tlsIn, OutputStream tlsOut) {
-        this.in = new Quiet(tlsIn);
+        this.in = new QuietTlsInput(tlsIn);
         this.out = tlsOut;
     }
 
@@ -243,114 +214,5 @@ final class TlsSocket extends Socket {
     @Override
     public String toString() {
         return "TlsSocket[" + getLocalSocketAddress() + " -> " + getRemoteSocketAddress() + "]";
-    }
-
-    /**
-     * Bounds the whole handshake: every read waits at most until the deadline. Unless the handshake has a caller's
-     * budget (a probe), time the JVM spent in collection pauses meanwhile moves the deadline (see {@link GcPauses}).
-     */
-    private final class Deadline extends FilterInputStream {
-        private volatile long deadline;
-        private final boolean pausesExcluded;
-        private final long pausesAtStart;
-
-        Deadline(InputStream in, long deadline, boolean pausesExcluded) {
-            super(in);
-            this.deadline = deadline;
-            this.pausesExcluded = pausesExcluded;
-            this.pausesAtStart = pausesExcluded ? GcPauses.nanos() : 0;
-        }
-
-        void done() {
-            deadline = Long.MAX_VALUE;
-        }
-
-        /** Nanoseconds left, or Long.MAX_VALUE once the handshake is done. */
-        private long left() {
-            long d = deadline;
-            if (d == Long.MAX_VALUE) {
-                return Long.MAX_VALUE;
-            }
-            long paused = pausesExcluded ? GcPauses.nanos() - pausesAtStart : 0;
-            return d + paused - System.nanoTime();
-        }
-
-        private void arm() throws IOException {
-            long left = left();
-            if (left == Long.MAX_VALUE) {
-                return;
-            }
-            if (left <= 0) {
-                throw new SocketTimeoutException("TLS handshake not finished in time");
-            }
-            setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-        }
-
-        @Override
-        public int read() throws IOException {
-            while (true) {
-                arm();
-                try {
-                    return atEnd(super.read());
-                } catch (SocketTimeoutException e) {
-                    if (left() <= 0) {
-                        throw e;
-                    } // else a collection pause moved the deadline: wait on
-                }
-            }
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            while (true) {
-                arm();
-                try {
-                    return atEnd(super.read(b, off, len));
-                } catch (SocketTimeoutException e) {
-                    if (left() <= 0) {
-                        throw e;
-                    }
-                }
-            }
-        }
-
-        private int atEnd(int n) {
-            if (n < 0 && deadline != Long.MAX_VALUE) {
-                hungUpInHandshake = true;
-            }
-            return n;
-        }
-    }
-
-    /**
-     * JGroups treats EOF and socket errors as a closed connection and logs anything else at WARN per connection; a
-     * TLS record that fails to authenticate is a closed connection too.
-     */
-    private static final class Quiet extends FilterInputStream {
-        Quiet(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            try {
-                return super.read();
-            } catch (EOFException | SocketException e) {
-                throw e;
-            } catch (IOException e) {
-                throw (SocketException) new SocketException("TLS connection failed: " + e).initCause(e);
-            }
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            try {
-                return super.read(b, off, len);
-            } catch (EOFException | SocketException e) {
-                throw e;
-            } catch (IOException e) {
-                throw (SocketException) new SocketException("TLS connection failed: " + e).initCause(e);
-            }
-        }
     }
 }
