@@ -187,7 +187,7 @@ final class SecureServerSocket extends ServerSocket {
         boolean slow = false; // showed our key, then ran out of time: a busy cookie holder (or a replay)
         java.util.concurrent.atomic.AtomicBoolean showedKey = new java.util.concurrent.atomic.AtomicBoolean();
         try {
-            TlsPeers.Server server = s.accept(side.namePart(), forJGroups, deadline, () -> {
+            TlsServerPeer server = s.accept(side.namePart(), forJGroups, deadline, () -> {
                 showedKey.set(true);
                 proven(s);
             });

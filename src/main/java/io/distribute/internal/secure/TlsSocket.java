@@ -77,7 +77,7 @@ final class TlsSocket extends Socket {
                     handshakeBudgetNanos == 0, () -> hungUpInHandshake = true);
             TlsClientProtocol tls = new TlsClientProtocol(buffered(din), super.getOutputStream());
             int saved = getSoTimeout();
-            TlsPeers.Client client = new TlsPeers.Client(trust, identity);
+            TlsClientPeer client = new TlsClientPeer(trust, identity);
             tls.connect(client);
             opened(tls.getInputStream(), tls.getOutputStream());
             if (trust.certificateMode()) {
@@ -139,12 +139,12 @@ final class TlsSocket extends Socket {
      * Runs the accepting side of the handshake; returns the server, which tells what the client asked for.
      * {@code proven} runs as soon as the client has shown it holds the key, before the key exchange.
      */
-    TlsPeers.Server accept(String namePart, boolean acceptJGroups, long deadline, Runnable proven) throws IOException {
+    TlsServerPeer accept(String namePart, boolean acceptJGroups, long deadline, Runnable proven) throws IOException {
         setTcpNoDelay(true);
         HandshakeDeadline din = new HandshakeDeadline(super.getInputStream(), this, deadline, true,
                 () -> hungUpInHandshake = true);
         TlsServerProtocol tls = new TlsServerProtocol(buffered(din), super.getOutputStream());
-        TlsPeers.Server server = new TlsPeers.Server(trust, namePart, acceptJGroups, proven);
+        TlsServerPeer server = new TlsServerPeer(trust, namePart, acceptJGroups, proven);
         try {
             tls.accept(server);
         } finally {
@@ -172,7 +172,7 @@ final class TlsSocket extends Socket {
         this.out = tlsOut;
     }
 
-    /** The peer asked for another node by name (see {@link TlsPeers.Server#askedForAnotherNode()}). */
+    /** The peer asked for another node by name (see {@link TlsServerPeer#askedForAnotherNode()}). */
     private volatile boolean askedForAnotherNode;
 
     boolean askedForAnotherNode() {
