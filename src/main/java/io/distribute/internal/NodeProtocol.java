@@ -1,7 +1,6 @@
 package io.distribute.internal;
 
 import org.jgroups.Address;
-import org.jgroups.BytesMessage;
 import org.jgroups.Event;
 import org.jgroups.Message;
 import org.jgroups.PhysicalAddress;
@@ -9,18 +8,11 @@ import org.jgroups.View;
 import org.jgroups.ViewId;
 import org.jgroups.conf.ClassConfigurator;
 import org.jgroups.protocols.MERGE3;
-import org.jgroups.protocols.VERIFY_SUSPECT2;
 import org.jgroups.stack.Protocol;
 import org.jgroups.util.MessageBatch;
 import org.jgroups.util.Tuple;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -34,10 +26,12 @@ import java.util.function.Consumer;
  *   <li><b>Cookie proof.</b> Puts a {@link CookieToken} on every join/merge message AUTH marks, and checks received
  *   ones for AUTH.</li>
  *   <li><b>GMS traffic.</b> Adds to and learns from GMS' own messages (see {@link GmsTraffic}).</li>
- *   <li><b>Ping.</b> PING/PONG round trip to a member over the channel.</li>
+ *   <li><b>Ping.</b> PING/PONG round trip to a member over the channel (our own messages: {@link NodeMessages}).</li>
  *   <li><b>Merge trigger.</b> Asks a coordinator to merge two views now instead of waiting for MERGE3's timer.</li>
  *   <li><b>Departures.</b> Records leave requests and lost connections and sends them on the view message, so a
  *   removal is reported with its reason.</li>
+ *   <li><b>Suspicions.</b> Checks and raises suspicions of members ({@link Suspicions}), and asks members whether they
+ *   still count us when our view may be stale ({@link StaleViewCheck}).</li>
  * </ul>
  */
 public class NodeProtocol extends Protocol {
@@ -52,21 +46,18 @@ public class NodeProtocol extends Protocol {
         ClassConfigurator.addIfAbsent(TOKEN_MAGIC, CookieToken.class);
     }
 
-    private static final Logger LOG = LoggerFactory.getLogger(NodeProtocol.class);
-
     private JoinGuard joins;
     private final MergeTrigger merges = new MergeTrigger(this);
     private volatile SeedDiscovery seedDiscovery = new SeedDiscovery(0);
-    private final SuspicionRelay suspicions = new SuspicionRelay(() -> getTransport().getTimer(), () -> this.view,
-            this::verify, this::raise);
     private final Departures departures = new Departures(System::nanoTime);
+    private final Suspicions suspicions = new Suspicions(this, departures);
+    private final StaleViewCheck staleView = new StaleViewCheck(this, suspicions::verify);
     private final MergeGate mergeGate = new MergeGate(this::getAddress, departures);
-    private final CrashEvidence crashes = new CrashEvidence(this, departures, this::crashConfirmed);
-    private final GmsTraffic gmsTraffic = new GmsTraffic(this, departures, merges, suspicions);
-    private final Pinger pinger = new Pinger((member, req) ->
-            send(new BytesMessage(member), new NodeHeader(NodeHeader.PING, req)));
+    private final CrashEvidence crashes = new CrashEvidence(this, departures, suspicions::crashConfirmed);
+    private final GmsTraffic gmsTraffic = new GmsTraffic(this, departures, merges, suspicions.relay());
+    private final Pinger pinger = new Pinger((member, req) -> this.messages.ping(member, req));
+    private final NodeMessages messages = new NodeMessages(this, pinger, merges, crashes);
     private volatile View view;
-    private volatile java.util.function.Supplier<View> appliedView = () -> view;
     private Future<?> sweeper;
     private volatile MergeCadence cadence;
 
@@ -95,12 +86,7 @@ public class NodeProtocol extends Protocol {
      * peer's nodes() already lists us, not merely that its stack passed the view down (JGroups does that first).
      */
     void reportAppliedView(java.util.function.Supplier<View> applied) {
-        this.appliedView = applied;
-    }
-
-    private ViewId answeredView() {
-        View v = appliedView.get();
-        return v == null ? null : v.getViewId();
+        messages.reportAppliedView(applied);
     }
 
     /** Called (on a JGroups thread; must be quick) with a reason whenever a join or merge fails the cookie check. */
@@ -118,9 +104,7 @@ public class NodeProtocol extends Protocol {
         crashes.listenTo(getTransport());
         MERGE3 merge = getProtocolStack().findProtocol(MERGE3.class);
         cadence = MergeCadence.of(merge, getTransport().getTimer());
-        if (merge instanceof StaleViewMerge m) {
-            m.onNewerView(this::newerViewFrom);
-        }
+        staleView.listenTo(merge);
     }
 
     @Override
@@ -159,7 +143,7 @@ public class NodeProtocol extends Protocol {
             suspicions.viewChanged(v);
             crashes.viewChanged(v);
             pinger.retainOnly(v::containsMember);
-            askedWhetherItCountsUs.keySet().removeIf(m -> !v.containsMember(m));
+            staleView.viewChanged(v);
             MergeCadence c = cadence;
             if (c != null) {
                 c.viewChanged(v.size()); // before MERGE3, below, restarts its rounds for this view
@@ -176,17 +160,8 @@ public class NodeProtocol extends Protocol {
     @Override
     public Object up(Event evt) {
         switch (evt.getType()) {
-            case Event.SUSPECT -> {
-                Collection<Address> suspected = evt.getArg();
-                suspected.forEach(suspicions::suspected);
-            }
-            case Event.UNSUSPECT -> {
-                Address alive = evt.getArg();
-                suspicions.alive(alive);
-                // The member answered VERIFY_SUSPECT2: a connection of its that closed did not mean it died (JGroups
-                // closes one of two connections opened at the same time). Forget that observation.
-                departures.alive(alive);
-            }
+            case Event.SUSPECT -> suspicions.suspected(evt.getArg());
+            case Event.UNSUSPECT -> suspicions.alive(evt.getArg());
             case Event.MERGE -> {
                 Map<Address, View> views = mergeGate.admit(evt.getArg());
                 return views == null ? null : up_prot.up(new Event(Event.MERGE, views));
@@ -209,7 +184,7 @@ public class NodeProtocol extends Protocol {
             gmsTraffic.incoming(hdr, msg, view);
             return up_prot.up(msg);
         }
-        handle(hdr, msg);
+        messages.handle(hdr, msg);
         return null;
     }
 
@@ -222,36 +197,12 @@ public class NodeProtocol extends Protocol {
                 gmsTraffic.incoming(hdr, msg, view);
             } else {
                 it.remove();
-                handle(hdr, msg);
+                messages.handle(hdr, msg);
             }
         }
         if (!batch.isEmpty()) {
             up_prot.up(batch);
         }
-    }
-
-    private void handle(NodeHeader hdr, Message msg) {
-        try {
-            switch (hdr.type) {
-                case NodeHeader.PING -> send(new BytesMessage(msg.getSrc()), new NodeHeader(NodeHeader.PONG, hdr.requestId)
-                        .viewId(answeredView()));
-                case NodeHeader.PONG -> pinger.pong(msg.getSrc(), hdr.requestId, hdr.viewId);
-                case NodeHeader.MERGE -> merges.received(msg);
-                case NodeHeader.CRASHED -> crashes.received(hdr);
-                case NodeHeader.MAPPINGS -> merges.mappingsReceived(msg, view);
-                default -> LOG.debug("{}: dropping message of unknown type {} from {}", self(), hdr.type, msg.getSrc());
-            }
-        } catch (IOException | ClassNotFoundException | RuntimeException e) {
-            // Malformed input (a bug or another version): drop it, never let it escape into JGroups' threads.
-            LOG.debug("{}: dropping malformed {} from {}: {}", self(), hdr, msg.getSrc(), e.toString());
-        }
-    }
-
-    /** Sends one of our own messages: out of band, unreliable (a PING is sent again until answered: {@link Pinger}). */
-    private void send(Message msg, NodeHeader hdr) {
-        msg.putHeader(id, hdr).setFlag(Message.Flag.OOB, Message.Flag.NO_RELIABILITY, Message.Flag.NO_FC,
-                Message.Flag.DONT_BUNDLE);
-        down_prot.down(msg);
     }
 
     // ------------------------------------------------------------------------------------------------------ ping
@@ -288,76 +239,11 @@ public class NodeProtocol extends Protocol {
     }
 
     /**
-     * {@code theirs}, the view of a cluster we are merging with, lists members of our view but not us: we may be left
-     * in a view they have moved on from (a merge took an older view of our side), where messages of theirs (replies
-     * to our merge requests) keep our failure detection from ever suspecting them. Ask each of them whether it still
-     * counts us.
+     * {@code theirs}, the view of a cluster we are merging with, lists members of our view but not us: ask each of
+     * them whether it still counts us (see {@link StaleViewCheck}).
      */
     void checkStale(View theirs) {
-        View ours = view;
-        Address self = local_addr;
-        if (ours == null || theirs == null || self == null || theirs.containsMember(self)) {
-            return;
-        }
-        for (Address m : ours.getMembers()) {
-            if (!m.equals(self) && theirs.containsMember(m)) {
-                askWhetherItCountsUs(m, "is in " + theirs.getViewId() + ", which does not list us");
-            }
-        }
-    }
-
-    /** {@code member}, in our view, announced a newer view than ours ({@link StaleViewMerge}). */
-    private void newerViewFrom(Address member) {
-        askWhetherItCountsUs(member, "announced a newer view than our " + (view == null ? null : view.getViewId()));
-    }
-
-    private static final long ASK_AGAIN_NANOS = TimeUnit.SECONDS.toNanos(2);
-    /** When each member of our view was last asked whether it still counts us. */
-    private final Map<Address, Long> askedWhetherItCountsUs = new java.util.concurrent.ConcurrentHashMap<>();
-
-    /**
-     * We may be left in a stale view: ask {@code member}, through VERIFY_SUSPECT2, whether it is alive. One whose view
-     * lists us answers and nothing happens (we were only behind); one whose cluster moved on without us does not
-     * answer ({@link VerifySuspect}) and is dropped from our view, after which MERGE3 or the connect merges us back.
-     * Each member at most once every 2 s.
-     */
-    private void askWhetherItCountsUs(Address member, String why) {
-        long now = System.nanoTime();
-        Long last = askedWhetherItCountsUs.get(member);
-        if (last != null && now - last < ASK_AGAIN_NANOS) {
-            return;
-        }
-        askedWhetherItCountsUs.put(member, now);
-        log.debug("%s: %s %s: asking it whether it still counts us", local_addr, member, why);
-        if (getProtocolStack().findProtocol(VERIFY_SUSPECT2.class) instanceof VerifySuspect v) {
-            v.askPatiently(member, COUNTS_US_WINDOW_MILLIS);
-        } else {
-            verify(member);
-        }
-    }
-
-    /** How long a member gets to answer "do you still count us?": nothing is urgent there (see askPatiently). */
-    private static final long COUNTS_US_WINDOW_MILLIS = 1000;
-
-    /** A suspicion for VERIFY_SUSPECT2 to check: it passes it up only if the member does not answer. */
-    private void verify(Address member) {
-        Protocol verifier = getProtocolStack().findProtocol(VERIFY_SUSPECT2.class);
-        if (verifier != null) {
-            verifier.up(new Event(Event.SUSPECT, List.of(member)));
-        } else {
-            raise(member);
-        }
-    }
-
-    /** A suspicion straight to GMS (above this protocol). */
-    private void raise(Address member) {
-        up_prot.up(new Event(Event.SUSPECT, List.of(member)));
-    }
-
-    /** The crash check found {@code member}'s process gone: that is the verification, suspect it now. */
-    private void crashConfirmed(Address member) {
-        suspicions.suspected(member);
-        raise(member);
+        staleView.check(theirs);
     }
 
     void sendDown(Message msg) {

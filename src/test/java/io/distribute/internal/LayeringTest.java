@@ -23,7 +23,8 @@ class LayeringTest {
     /** NodeProtocol and the parts it delegates to. */
     private static final List<String> PROTOCOL = List.of("NodeProtocol", "NodeHeader", "CookieProof", "CookieToken",
             "CookieSecret", "MergeTrigger", "UniqueNames", "SuspicionRelay", "Departures", "Departure",
-            "CrashEvidence", "CrashWatch", "Pinger", "ProbeAnswers", "MergeGate", "JoinGuard");
+            "CrashEvidence", "CrashWatch", "Pinger", "ProbeAnswers", "MergeGate", "JoinGuard", "NodeMessages",
+            "Suspicions", "StaleViewCheck");
 
     @Test
     void theProtocolImportsNothingOfThePublicApi() throws IOException {
