@@ -26,14 +26,6 @@ import java.util.concurrent.TimeUnit;
 final class Connector {
 
     private static final Logger LOG = LoggerFactory.getLogger(Connector.class);
-    /** A coordinator busy with another merge drops our request: ask again soon rather than wait long. */
-    private static final long MERGE_STEP = TimeUnit.MILLISECONDS.toNanos(150);
-    /**
-     * Each further request waits twice as long, up to this, and a random part of it: when many coordinators merge at
-     * once (nodes started together, each reaching for the seeds), requests every 150 ms, each with a fresh probe (a
-     * TLS handshake), kept the merges colliding and the CPU busy with handshakes.
-     */
-    private static final long MAX_MERGE_STEP = TimeUnit.MILLISECONDS.toNanos(1200);
     private static final long PROBE_STEP = TimeUnit.MILLISECONDS.toNanos(200);
     private static final long PING_STEP = TimeUnit.MILLISECONDS.toNanos(100);
     /** How long to let a peer that has not installed our view yet get on with it before asking again. */
@@ -234,17 +226,6 @@ final class Connector {
     private boolean listsUs(View theirs) {
         Address us = protocol.getAddress();
         return theirs != null && us != null && theirs.containsMember(us);
-    }
-
-    /** How long to wait for a merge request's result: 150 ms, then doubling up to 1.2 s, each at 50-100 % at random. */
-    static final class MergePacing {
-        private long base = MERGE_STEP;
-        long wait = MERGE_STEP;
-
-        void next() {
-            base = Math.min(MAX_MERGE_STEP, base * 2);
-            wait = base / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(base / 2 + 1);
-        }
     }
 
     /**

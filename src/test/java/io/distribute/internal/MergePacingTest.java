@@ -21,7 +21,7 @@ class MergePacingTest {
     void waitsGrowToACapAndSpreadAtRandom() {
         Set<Long> capped = new HashSet<>();
         for (int run = 0; run < 200; run++) {
-            Connector.MergePacing p = new Connector.MergePacing();
+            MergePacing p = new MergePacing();
             assertEquals(150 * MS, p.wait, "the first request is a connect's normal case: no randomness");
             long base = 150 * MS;
             for (int i = 0; i < 8; i++) {
