@@ -1,12 +1,9 @@
 package io.distribute.cluster;
 
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -124,26 +121,7 @@ public final class ClusterConfig {
 
     /** {@link #fromEnvironment()} over explicit sources, for tests and embedders. */
     static ClusterConfig fromSources(Map<String, String> env, Function<String, String> sysprops) {
-        Builder b = new Builder();
-        for (Setting s : Setting.values()) {
-            String value = sysprops.apply(s.property);
-            String source = "system property " + s.property;
-            if (value == null) {
-                value = env.get(s.variable);
-                source = "environment variable " + s.variable;
-            }
-            if (value == null || value.isBlank()) {
-                continue;
-            }
-            try {
-                s.apply(b, value.trim());
-            } catch (IllegalArgumentException e) {
-                // The cookie's value is never echoed.
-                String shown = s == Setting.COOKIE ? "" : " ('" + value.trim() + "')";
-                throw new IllegalArgumentException(source + shown + ": " + e.getMessage(), e);
-            }
-        }
-        return b.build();
+        return SettingSources.read(env, sysprops);
     }
 
     /** First port a node binds (default 7800). A port in the node name overrides it. */
@@ -325,104 +303,6 @@ public final class ClusterConfig {
                 + (shutdownHook ? ", shutdownHook=true" : "")
                 + (tlsKeystorePassword != null || tlsTruststorePassword != null ? ", tls passwords=<redacted>" : "")
                 + (cookie != null ? ", cookie=<redacted>" : "") + "}";
-    }
-
-    /** The settings read by {@link #fromEnvironment()}: environment variable, system property, how to apply. */
-    enum Setting {
-        COOKIE("CLUSTER_COOKIE", "distribute.cookie", Builder::cookie),
-        NAME("DISTRIBUTE_NAME", "distribute.name", Builder::nodeName),
-        PORT("DISTRIBUTE_PORT", "distribute.port", (b, v) -> b.port(parseInt(v))),
-        PORT_RANGE("DISTRIBUTE_PORT_RANGE", "distribute.port_range", (b, v) -> b.portRange(parseInt(v))),
-        SEEDS("DISTRIBUTE_SEEDS", "distribute.seeds", (b, v) -> b.seeds(splitList(v))),
-        STACK("DISTRIBUTE_STACK", "distribute.stack", Builder::stack),
-        CLUSTER_NAME("DISTRIBUTE_CLUSTER_NAME", "distribute.cluster_name", Builder::clusterName),
-        CONNECT_TIMEOUT("DISTRIBUTE_CONNECT_TIMEOUT", "distribute.connect_timeout",
-                (b, v) -> b.connectTimeout(parseDuration(v))),
-        PING_TIMEOUT("DISTRIBUTE_PING_TIMEOUT", "distribute.ping_timeout", (b, v) -> b.pingTimeout(parseDuration(v))),
-        FAILURE_DETECTION_TIMEOUT("DISTRIBUTE_FAILURE_DETECTION_TIMEOUT", "distribute.failure_detection_timeout",
-                (b, v) -> b.failureDetectionTimeout(parseDuration(v))),
-        JOIN_TIMEOUT("DISTRIBUTE_JOIN_TIMEOUT", "distribute.join_timeout", (b, v) -> b.joinTimeout(parseDuration(v))),
-        JMX("DISTRIBUTE_JMX", "distribute.jmx", (b, v) -> b.jmx(parseBoolean(v))),
-        BIND_ADDRESS("DISTRIBUTE_BIND_ADDRESS", "distribute.bind_address", Builder::bindAddress),
-        EXTERNAL_ADDRESS("DISTRIBUTE_EXTERNAL_ADDRESS", "distribute.external_address", Builder::externalAddress),
-        EXTERNAL_PORT("DISTRIBUTE_EXTERNAL_PORT", "distribute.external_port", (b, v) -> b.externalPort(parseInt(v))),
-        TLS_KEYSTORE("DISTRIBUTE_TLS_KEYSTORE", "distribute.tls_keystore", Builder::tlsKeystore),
-        TLS_KEYSTORE_PASSWORD("DISTRIBUTE_TLS_KEYSTORE_PASSWORD", "distribute.tls_keystore_password",
-                Builder::tlsKeystorePassword),
-        TLS_TRUSTSTORE("DISTRIBUTE_TLS_TRUSTSTORE", "distribute.tls_truststore", Builder::tlsTruststore),
-        TLS_TRUSTSTORE_PASSWORD("DISTRIBUTE_TLS_TRUSTSTORE_PASSWORD", "distribute.tls_truststore_password",
-                Builder::tlsTruststorePassword),
-        HTTP_PORT("DISTRIBUTE_HTTP_PORT", "distribute.http_port", (b, v) -> b.httpPort(parseInt(v))),
-        HTTP_ADDRESS("DISTRIBUTE_HTTP_ADDRESS", "distribute.http_address", Builder::httpAddress),
-        HTTP_READY_MEMBERS("DISTRIBUTE_HTTP_READY_MEMBERS", "distribute.http_ready_members",
-                (b, v) -> b.httpReadyMembers(parseInt(v))),
-        HTTP_READY_SEED("DISTRIBUTE_HTTP_READY_SEED", "distribute.http_ready_seed",
-                (b, v) -> b.httpReadySeed(parseBoolean(v))),
-        SHUTDOWN_HOOK("DISTRIBUTE_SHUTDOWN_HOOK", "distribute.shutdown_hook", (b, v) -> b.shutdownHook(parseBoolean(v)));
-
-        final String variable;
-        final String property;
-        private final java.util.function.BiConsumer<Builder, String> applier;
-
-        Setting(String variable, String property, java.util.function.BiConsumer<Builder, String> applier) {
-            this.variable = variable;
-            this.property = property;
-            this.applier = applier;
-        }
-
-        void apply(Builder b, String value) {
-            applier.accept(b, value);
-        }
-    }
-
-    static int parseInt(String v) {
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not an integer");
-        }
-    }
-
-    static boolean parseBoolean(String v) {
-        if (v.equalsIgnoreCase("true") || v.equals("1") || v.equalsIgnoreCase("yes") || v.equalsIgnoreCase("on")) {
-            return true;
-        }
-        if (v.equalsIgnoreCase("false") || v.equals("0") || v.equalsIgnoreCase("no") || v.equalsIgnoreCase("off")) {
-            return false;
-        }
-        throw new IllegalArgumentException("not a boolean (use true or false)");
-    }
-
-    static List<String> splitList(String v) {
-        List<String> out = new ArrayList<>();
-        for (String s : v.split("[,\\s]+")) {
-            if (!s.isBlank()) {
-                out.add(s.trim());
-            }
-        }
-        return out;
-    }
-
-    /** Parses {@code 500ms}, {@code 5s}, {@code 2m}, a plain number of milliseconds, or ISO-8601 ({@code PT5S}). */
-    static Duration parseDuration(String v) {
-        String s = v.trim().toLowerCase(Locale.ROOT);
-        try {
-            if (s.startsWith("pt") || s.startsWith("p")) {
-                return Duration.parse(v.trim().toUpperCase(Locale.ROOT));
-            }
-            if (s.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2).trim()));
-            }
-            if (s.endsWith("s")) {
-                return Duration.ofMillis(Math.round(Double.parseDouble(s.substring(0, s.length() - 1).trim()) * 1000));
-            }
-            if (s.endsWith("m")) {
-                return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1).trim()) * 60);
-            }
-            return Duration.ofMillis(Long.parseLong(s));
-        } catch (NumberFormatException | DateTimeParseException e) {
-            throw new IllegalArgumentException("not a duration (use e.g. 500ms, 5s, 2m or PT5S)");
-        }
     }
 
     /** Builds a {@link ClusterConfig}; every setter validates at once and names the setting in its exception. */
