@@ -364,28 +364,19 @@ public final class ClusterConfig {
 
         /** First port to bind, 1-65535 (default 7800). */
         public Builder port(int port) {
-            if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("port must be 1-65535, was " + port);
-            }
-            this.port = port;
+            this.port = SettingChecks.port(port);
             return this;
         }
 
         /** Number of ports to try, at least 1 (default 10); port + portRange - 1 must not exceed 65535. */
         public Builder portRange(int portRange) {
-            if (portRange < 1 || portRange > 1000) {
-                throw new IllegalArgumentException("portRange must be 1-1000, was " + portRange);
-            }
-            this.portRange = portRange;
+            this.portRange = SettingChecks.portRange(portRange);
             return this;
         }
 
         /** Nodes to join at start (default none). Names are checked by {@code startNode}. */
         public Builder seeds(List<String> seeds) {
-            if (seeds == null || seeds.stream().anyMatch(Objects::isNull)) {
-                throw new IllegalArgumentException("seeds must be a list of node names without nulls");
-            }
-            this.seeds = List.copyOf(seeds);
+            this.seeds = SettingChecks.seeds(seeds);
             return this;
         }
 
@@ -396,48 +387,37 @@ public final class ClusterConfig {
 
         /** {@code tcp}, {@code udp}, {@code dns}, or a path to a JGroups stack file (default {@code tcp}). */
         public Builder stack(String fileOrResource) {
-            if (fileOrResource == null || fileOrResource.isBlank()) {
-                throw new IllegalArgumentException("stack must name a bundled stack (tcp, udp, dns) or a file");
-            }
-            this.stack = fileOrResource.trim();
+            this.stack = SettingChecks.stack(fileOrResource);
             return this;
         }
 
         /** Cluster name, 1-100 printable characters (default {@code distribute}). */
         public Builder clusterName(String clusterName) {
-            if (clusterName == null || clusterName.isBlank() || clusterName.length() > 100
-                    || !clusterName.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-                throw new IllegalArgumentException("clusterName must be 1-100 printable ASCII characters");
-            }
-            this.clusterName = clusterName;
+            this.clusterName = SettingChecks.clusterName(clusterName);
             return this;
         }
 
         /** Connect timeout, positive (default 5 s). */
         public Builder connectTimeout(Duration timeout) {
-            this.connectTimeout = positive("connectTimeout", timeout);
+            this.connectTimeout = SettingChecks.positive("connectTimeout", timeout);
             return this;
         }
 
         /** Ping timeout, positive (default 1 s). */
         public Builder pingTimeout(Duration timeout) {
-            this.pingTimeout = positive("pingTimeout", timeout);
+            this.pingTimeout = SettingChecks.positive("pingTimeout", timeout);
             return this;
         }
 
         /** Failure-detection timeout, at least 100 ms (default 3 s). */
         public Builder failureDetectionTimeout(Duration timeout) {
-            positive("failureDetectionTimeout", timeout);
-            if (timeout.toMillis() < 100) {
-                throw new IllegalArgumentException("failureDetectionTimeout must be at least 100ms, was " + timeout);
-            }
-            this.failureDetectionTimeout = timeout;
+            this.failureDetectionTimeout = SettingChecks.failureDetectionTimeout(timeout);
             return this;
         }
 
         /** How long a node started with seeds waits for them, positive (default 1 s). */
         public Builder joinTimeout(Duration timeout) {
-            this.joinTimeout = positive("joinTimeout", timeout);
+            this.joinTimeout = SettingChecks.positive("joinTimeout", timeout);
             return this;
         }
 
@@ -461,28 +441,25 @@ public final class ClusterConfig {
 
         /** Bind this address instead of the node name's host (default: the name's host). */
         public Builder bindAddress(String address) {
-            this.bindAddress = blankToNull("bindAddress", address);
+            this.bindAddress = SettingChecks.address("bindAddress", address);
             return this;
         }
 
         /** Advertise this address to other nodes instead of the bound one (NAT, Docker); default none. */
         public Builder externalAddress(String address) {
-            this.externalAddress = blankToNull("externalAddress", address);
+            this.externalAddress = SettingChecks.address("externalAddress", address);
             return this;
         }
 
         /** Advertise this port to other nodes instead of the bound one (0 = the bound port, the default). */
         public Builder externalPort(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("externalPort must be 0-65535, was " + port);
-            }
-            this.externalPort = port;
+            this.externalPort = SettingChecks.externalPort(port);
             return this;
         }
 
         /** Certificate mode: this node's keystore file (see {@link ClusterConfig#tlsKeystore()}); null for none. */
         public Builder tlsKeystore(String path) {
-            this.tlsKeystore = path(" tlsKeystore", path);
+            this.tlsKeystore = SettingChecks.path(" tlsKeystore", path);
             return this;
         }
 
@@ -494,7 +471,7 @@ public final class ClusterConfig {
 
         /** Certificate mode: the truststore file of the CAs other nodes' certificates must chain to; null for none. */
         public Builder tlsTruststore(String path) {
-            this.tlsTruststore = path("tlsTruststore", path);
+            this.tlsTruststore = SettingChecks.path("tlsTruststore", path);
             return this;
         }
 
@@ -509,25 +486,19 @@ public final class ClusterConfig {
          * {@link #httpAddress(String)}, or the node's own address.
          */
         public Builder httpPort(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("httpPort must be 0-65535 (0 = no endpoint), was " + port);
-            }
-            this.httpPort = port;
+            this.httpPort = SettingChecks.httpPort(port);
             return this;
         }
 
         /** The address the endpoint binds, e.g. {@code 0.0.0.0} for every interface (default: the node's address). */
         public Builder httpAddress(String address) {
-            this.httpAddress = blankToNull("httpAddress", address);
+            this.httpAddress = SettingChecks.address("httpAddress", address);
             return this;
         }
 
         /** Other nodes this one must be connected to before it reports ready, 0-1000 (default 0). */
         public Builder httpReadyMembers(int members) {
-            if (members < 0 || members > 1000) {
-                throw new IllegalArgumentException("httpReadyMembers must be 0-1000, was " + members);
-            }
-            this.httpReadyMembers = members;
+            this.httpReadyMembers = SettingChecks.httpReadyMembers(members);
             return this;
         }
 
@@ -549,40 +520,10 @@ public final class ClusterConfig {
             return this;
         }
 
-        private static String path(String setting, String v) {
-            if (v != null && v.isBlank()) {
-                throw new IllegalArgumentException(setting.trim() + " must be a file path, was blank");
-            }
-            return v;
-        }
-
-        private static String blankToNull(String setting, String v) {
-            if (v != null && (v.isBlank() || v.chars().anyMatch(Character::isWhitespace))) {
-                throw new IllegalArgumentException(setting + " must be a host or address without spaces, was '" + v + "'");
-            }
-            return v;
-        }
-
         /** The immutable config. */
         public ClusterConfig build() {
-            if ((tlsKeystore == null) != (tlsTruststore == null)) {
-                throw new IllegalArgumentException("certificate mode needs both tlsKeystore and tlsTruststore");
-            }
-            if ((long) port + portRange - 1 > 65535) {
-                throw new IllegalArgumentException("port + portRange - 1 exceeds 65535 (port " + port
-                        + ", portRange " + portRange + ")");
-            }
+            SettingChecks.together(port, portRange, tlsKeystore, tlsTruststore);
             return new ClusterConfig(this);
-        }
-
-        private static Duration positive(String setting, Duration d) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(setting + " must be a positive duration, was " + d);
-            }
-            if (d.compareTo(Duration.ofHours(1)) > 0) {
-                throw new IllegalArgumentException(setting + " must be at most 1 hour, was " + d);
-            }
-            return d;
         }
     }
 }
