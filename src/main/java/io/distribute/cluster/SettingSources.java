@@ -19,7 +19,10 @@ final class SettingSources {
     private SettingSources() {
     }
 
-    /** The defaults overridden by {@code env} and then by {@code sysprops}, each {@link Setting} by its own name. */
+    /**
+     * {@link ClusterConfig#fromEnvironment()} over explicit sources, for tests: the defaults overridden by {@code env}
+     * and then by {@code sysprops}, each {@link Setting} by its own name.
+     */
     static ClusterConfig read(Map<String, String> env, Function<String, String> sysprops) {
         ClusterConfig.Builder b = ClusterConfig.builder();
         for (Setting s : Setting.values()) {

@@ -117,7 +117,7 @@ class SettingsTableTest {
                 "distribute.jmx", "true", "distribute.external_address", "203.0.113.9",
                 "distribute.external_port", "17800", "distribute.bind_address", "127.0.0.1",
                 "distribute.http_port", "8081", "distribute.http_address", "0.0.0.0");
-        ClusterConfig c = ClusterConfig.fromSources(env, props::get);
+        ClusterConfig c = SettingSources.read(env, props::get);
         assertEquals(9100, c.port(), "system property beats environment");
         assertEquals(3, c.portRange());
         assertEquals(List.of("b@h1", "c@h2:9001"), c.seeds());
@@ -133,14 +133,14 @@ class SettingsTableTest {
         assertEquals("127.0.0.1", c.bindAddress().orElseThrow());
         assertEquals(8081, c.httpPort());
         assertEquals("0.0.0.0", c.httpAddress().orElseThrow());
-        assertEquals(2, ClusterConfig.fromSources(Map.of("DISTRIBUTE_HTTP_READY_MEMBERS", "2"), k -> null)
+        assertEquals(2, SettingSources.read(Map.of("DISTRIBUTE_HTTP_READY_MEMBERS", "2"), k -> null)
                 .httpReadyMembers());
-        ClusterConfig seed = ClusterConfig.fromSources(Map.of("DISTRIBUTE_HTTP_READY_SEED", "true"), k -> null);
+        ClusterConfig seed = SettingSources.read(Map.of("DISTRIBUTE_HTTP_READY_SEED", "true"), k -> null);
         assertTrue(seed.httpReadySeed());
         assertTrue(seed.toString().contains("httpReadySeed=true"), seed.toString());
         assertNotEquals(ClusterConfig.defaults(), seed);
         assertEquals(seed, seed.toBuilder().build());
-        assertFalse(ClusterConfig.fromSources(Map.of("DISTRIBUTE_HTTP_READY_SEED", "true"),
+        assertFalse(SettingSources.read(Map.of("DISTRIBUTE_HTTP_READY_SEED", "true"),
                 Map.of("distribute.http_ready_seed", "false")::get).httpReadySeed(), "system property beats environment");
         assertEquals("env-cookie", c.cookie().orElseThrow());
         assertEquals("a@127.0.0.1", c.nodeName().orElseThrow());
@@ -151,10 +151,10 @@ class SettingsTableTest {
     @Test
     void badValuesNameTheVariableButNeverEchoTheCookie() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ClusterConfig.fromSources(Map.of("DISTRIBUTE_PORT", "http"), k -> null));
+                () -> SettingSources.read(Map.of("DISTRIBUTE_PORT", "http"), k -> null));
         assertTrue(e.getMessage().contains("DISTRIBUTE_PORT") && e.getMessage().contains("http"), e.getMessage());
         IllegalArgumentException t = assertThrows(IllegalArgumentException.class,
-                () -> ClusterConfig.fromSources(Map.of("DISTRIBUTE_PING_TIMEOUT", "soon"), k -> null));
+                () -> SettingSources.read(Map.of("DISTRIBUTE_PING_TIMEOUT", "soon"), k -> null));
         assertTrue(t.getMessage().contains("DISTRIBUTE_PING_TIMEOUT"), t.getMessage());
         IllegalArgumentException b = assertThrows(IllegalArgumentException.class, () -> ClusterConfig.builder().port(0));
         assertTrue(b.getMessage().contains("port"), b.getMessage());
