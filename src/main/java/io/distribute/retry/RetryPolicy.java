@@ -4,6 +4,13 @@ import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 
+import static io.distribute.retry.PolicyChecks.checkAttempt;
+import static io.distribute.retry.PolicyChecks.checkBaseDelayMs;
+import static io.distribute.retry.PolicyChecks.checkJitter;
+import static io.distribute.retry.PolicyChecks.checkMaxAttempts;
+import static io.distribute.retry.PolicyChecks.checkMaxDelayMs;
+import static io.distribute.retry.PolicyChecks.checkMultiplier;
+
 /**
  * An immutable, thread-safe description of how often and how long to wait when retrying a failed call: a maximum
  * number of attempts and an exponential backoff with optional {@link Jitter}.
@@ -304,7 +311,7 @@ public final class RetryPolicy {
      */
     public long delayMs(int attempt) {
         checkAttempt(attempt);
-        return jittered(attempt, exponential(attempt));
+        return Backoff.jittered(this, random, attempt, Backoff.exponential(this, attempt));
     }
 
     /**
@@ -318,88 +325,8 @@ public final class RetryPolicy {
      */
     public Delay calculateDelay(int attempt) {
         checkAttempt(attempt);
-        long base = exponential(attempt);
-        return new Delay(jittered(attempt, base), base, attempt, attempt >= maxAttempts);
-    }
-
-    /** The un-jittered delay for {@code attempt >= 1}: base * multiplier^(attempt-1), rounded, capped at max. */
-    private long exponential(int attempt) {
-        if (baseDelayMs == 0 || attempt == 1 || multiplier == 1.0) {
-            return baseDelayMs;
-        }
-        // Computed in double: pow overflows to +Infinity instead of wrapping, and the cap is applied before the
-        // value is converted back to long.
-        double d = baseDelayMs * Math.pow(multiplier, attempt - 1);
-        if (!(d < maxDelayMs)) {
-            return maxDelayMs;
-        }
-        return Math.min(maxDelayMs, Math.round(d));
-    }
-
-    private long jittered(int attempt, long d) {
-        return switch (jitter) {
-            case NONE -> d;
-            case FULL -> uniform(0, d);
-            case EQUAL -> {
-                long half = d / 2;
-                yield (d - half) + uniform(0, half);
-            }
-            case DECORRELATED -> {
-                long previous = attempt == 1 ? baseDelayMs : exponential(attempt - 1);
-                long upper = previous > maxDelayMs / 3 ? maxDelayMs : 3 * previous;
-                yield uniform(baseDelayMs, upper);
-            }
-        };
-    }
-
-    /** A uniformly random long in {@code [lo, hi]}, both inclusive; requires {@code 0 <= lo <= hi}. */
-    private long uniform(long lo, long hi) {
-        if (lo == hi) {
-            return lo;
-        }
-        RandomGenerator r = random != null ? random : ThreadLocalRandom.current();
-        if (hi < Long.MAX_VALUE) {
-            return r.nextLong(lo, hi + 1);
-        }
-        return r.nextLong(lo - 1, hi) + 1;
-    }
-
-    // ---------------------------------------------------------------------------------------------- validation
-
-    private static void checkAttempt(int attempt) {
-        if (attempt < 1) {
-            throw new IllegalArgumentException("attempt must be >= 1, was " + attempt);
-        }
-    }
-
-    private static void checkMaxAttempts(int maxAttempts) {
-        if (maxAttempts < 1) {
-            throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
-        }
-    }
-
-    private static void checkBaseDelayMs(long baseDelayMs) {
-        if (baseDelayMs < 0) {
-            throw new IllegalArgumentException("baseDelayMs must be >= 0, was " + baseDelayMs);
-        }
-    }
-
-    private static void checkMaxDelayMs(long maxDelayMs) {
-        if (maxDelayMs < 0) {
-            throw new IllegalArgumentException("maxDelayMs must be >= 0, was " + maxDelayMs);
-        }
-    }
-
-    private static void checkMultiplier(double multiplier) {
-        if (!Double.isFinite(multiplier) || multiplier < 1.0) {
-            throw new IllegalArgumentException("multiplier must be finite and >= 1.0, was " + multiplier);
-        }
-    }
-
-    private static void checkJitter(Jitter jitter) {
-        if (jitter == null) {
-            throw new IllegalArgumentException("jitter must not be null, was null");
-        }
+        long base = Backoff.exponential(this, attempt);
+        return new Delay(Backoff.jittered(this, random, attempt, base), base, attempt, attempt >= maxAttempts);
     }
 
     // ---------------------------------------------------------------------------------------------- Object
