@@ -6,20 +6,28 @@ import io.distribute.cluster.MembershipEvent;
 import io.distribute.testing.ChildNode;
 import io.distribute.testing.Ports;
 import io.distribute.testing.TestCluster;
+import org.jgroups.Address;
 import org.jgroups.JChannel;
+import org.jgroups.Message;
 import org.jgroups.View;
 import org.jgroups.ViewId;
 import org.jgroups.protocols.pbcast.GMS;
+import org.jgroups.stack.Protocol;
+import org.jgroups.stack.ProtocolStack;
+import org.jgroups.util.MessageBatch;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.distribute.testing.TestCluster.COOKIE;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A coordinator killed while its view was on the way, when only one member got it: the successor's view carries the
@@ -61,6 +69,97 @@ class StaleCoordinatorViewTest {
                         "every member sees the coordinator go once, as CRASHED, and no one else");
             }
             c.awaitAgreement();
+        }
+    }
+
+    /**
+     * The same race when the crashed coordinator's last view took a node in: that view reached every member but the
+     * successor (found by CI in ChurnTest: one member never installed it in 4 s). The successor's own view, made from
+     * the view before, left the newcomer out, and the members that took it reported the newcomer UNRESPONSIVE (and
+     * back 2.5 s later). The successor must first learn the newest view from the members and keep the newcomer.
+     */
+    @Test
+    void theSuccessorThatMissedTheCrashedCoordinatorsLastViewKeepsTheNodeItTookIn() throws Exception {
+        try (ChildNode coord = ChildNode.start("joincoord@127.0.0.1:" + Ports.next(), COOKIE, 2000);
+             TestCluster c = new TestCluster()) {
+            for (int i = 1; i <= 3; i++) {
+                c.start("member" + i, TestCluster.testConfig().seeds(coord.name).build());
+            }
+            await().atMost(Duration.ofSeconds(15)).until(() -> c.nodes().stream().allMatch(n -> n.nodes().size() == 3));
+            View before = Channels.of(c.get(0)).getView();
+            Address coordinator = before.getCoord();
+            assertEquals(coord.name, NodeAddress.nameOf(coordinator), "the child is the coordinator");
+            ClusterNode successor = c.nodes().stream()
+                    .filter(n -> Channels.of(n).getAddress().equals(before.getMembers().get(1))).findFirst().orElseThrow();
+            JChannel succ = Channels.of(successor);
+            ViewsFrom lost = new ViewsFrom(coordinator, succ.getProtocolStack().<GMS>findProtocol(GMS.class).getId());
+            succ.getProtocolStack().insertProtocol(lost, ProtocolStack.Position.BELOW, GMS.class);
+
+            ClusterNode newcomer = c.start("newcomer", TestCluster.testConfig().seeds(coord.name).build());
+            List<ClusterNode> others = c.nodes().stream().filter(n -> n != successor).toList();
+            await("the coordinator's view with the newcomer, everywhere but at the successor")
+                    .atMost(Duration.ofSeconds(10)).until(() -> others.stream().allMatch(n -> n.nodes().size() == 4));
+            assertTrue(lost.dropped() > 0, "the successor missed a view");
+            assertEquals(3, successor.nodes().size(), "the successor does not list the newcomer");
+            List<List<MembershipEvent>> seen = new ArrayList<>();
+            for (ClusterNode n : c.nodes()) {
+                List<MembershipEvent> events = new CopyOnWriteArrayList<>();
+                n.subscribe(events::add);
+                seen.add(events);
+            }
+            coord.kill();
+            await("all four list only each other").atMost(Duration.ofSeconds(3)).until(() -> c.nodes().stream()
+                    .allMatch(n -> n.nodes().size() == 3 && !n.nodes().contains(coord.name)));
+            MembershipEvent crashed = new MembershipEvent.NodeDown(coord.name, DownReason.CRASHED);
+            await().atMost(Duration.ofSeconds(2)).until(() -> seen.stream().allMatch(e -> e.contains(crashed)));
+            c.awaitAgreement();
+            for (List<MembershipEvent> e : seen) {
+                assertEquals(List.of(crashed), e.stream().filter(x -> x instanceof MembershipEvent.NodeDown).toList(),
+                        "every member sees the coordinator go once, as CRASHED, and no one else");
+            }
+            assertTrue(successor.nodes().contains(newcomer.selfNode()), successor.nodes()::toString);
+        }
+    }
+
+    /** Drops, right below GMS, every view message that one sender (the coordinator) sends this node. */
+    static final class ViewsFrom extends Protocol {
+        private final Address sender;
+        private final short gmsId;
+        private final AtomicInteger dropped = new AtomicInteger();
+
+        ViewsFrom(Address sender, short gmsId) {
+            this.sender = sender;
+            this.gmsId = gmsId;
+        }
+
+        int dropped() {
+            return dropped.get();
+        }
+
+        private boolean drops(Message msg) {
+            GMS.GmsHeader h = msg.getHeader(gmsId);
+            boolean drop = h != null && h.getType() == GMS.GmsHeader.VIEW && sender.equals(msg.getSrc());
+            if (drop) {
+                dropped.incrementAndGet();
+            }
+            return drop;
+        }
+
+        @Override
+        public Object up(Message msg) {
+            return drops(msg) ? null : up_prot.up(msg);
+        }
+
+        @Override
+        public void up(MessageBatch batch) {
+            for (Iterator<Message> it = batch.iterator(); it.hasNext(); ) {
+                if (drops(it.next())) {
+                    it.remove();
+                }
+            }
+            if (!batch.isEmpty()) {
+                up_prot.up(batch);
+            }
         }
     }
 }
