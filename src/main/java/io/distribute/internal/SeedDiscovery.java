@@ -1,6 +1,8 @@
 package io.distribute.internal;
 
 import org.jgroups.util.Responses;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.jgroups.util.TimeScheduler;
 
 import java.util.concurrent.TimeUnit;
@@ -13,6 +15,8 @@ import java.util.concurrent.TimeUnit;
  * address, so they also agree on the coordinator instead of forming islands to merge later.
  */
 final class SeedDiscovery {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SeedDiscovery.class);
 
     /** How often the answers are counted while discovery runs. */
     static final long CHECK_MILLIS = 5;
@@ -29,18 +33,24 @@ final class SeedDiscovery {
         if (seeds <= 0 || !(answers instanceof Responses r) || timer == null) {
             return;
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMillis));
-        check(r, deadline, timer);
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMillis));
+        check(r, start, deadline, timer);
     }
 
-    private void check(Responses r, long deadline, TimeScheduler timer) {
+    private void check(Responses r, long start, long deadline, TimeScheduler timer) {
         if (r.isDone() || System.nanoTime() >= deadline) {
+            // Why a start was slow: few answers by the join timeout means clusters of one, to be merged later.
+            LOG.debug("discovery ended after {} ms (a coordinator answered, or the join timeout) with {} of {} seeds "
+                    + "answering", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), r.size(), seeds);
             return;
         }
         if (r.size() >= seeds) {
             r.done();
+            LOG.debug("discovery: all {} seeds answered after {} ms", seeds,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
             return;
         }
-        timer.schedule(() -> check(r, deadline, timer), CHECK_MILLIS, TimeUnit.MILLISECONDS, false);
+        timer.schedule(() -> check(r, start, deadline, timer), CHECK_MILLIS, TimeUnit.MILLISECONDS, false);
     }
 }
