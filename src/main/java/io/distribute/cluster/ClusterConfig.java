@@ -110,7 +110,10 @@ public final class ClusterConfig {
         return values.failureDetectionTimeout;
     }
 
-    /** How long a node started with seeds waits for one of them before it starts alone. */
+    /**
+     * How long a node started with seeds waits for one of them before it starts alone; a node that is not the first of
+     * its seeds (by name) waits up to twice as long for that one to start the cluster.
+     */
     public Duration joinTimeout() {
         return values.joinTimeout;
     }

@@ -55,6 +55,7 @@ public class MembershipGms extends GMS {
     private static final Logger LOG = LoggerFactory.getLogger(MembershipGms.class);
 
     private final ViewCatchUp catchUp = new ViewCatchUp();
+    private volatile SeedOrder seedOrder = SeedOrder.NONE;
 
     public MembershipGms() {
         id = ClassConfigurator.getProtocolId(GMS.class);
@@ -63,7 +64,27 @@ public class MembershipGms extends GMS {
     @Override
     public void init() throws Exception {
         super.init();
-        impls.put(COORD, new TakeoverCoordinator(this)); // GMS makes its coordinator role lazily, from this map
+        // GMS makes its roles lazily, from this map; the joining role is taken at start
+        impls.put(COORD, new TakeoverCoordinator(this));
+        impls.put(CLIENT, new SeedOrderClient(this));
+    }
+
+    /** Sets who starts the cluster among nodes joining together (before connect). */
+    void followSeeds(SeedOrder order) {
+        seedOrder = order;
+        if (order.follows()) {
+            // a follower asks again every ~100 ms while the leader has not started the cluster: as many more rounds
+            max_join_attempts = Math.max(max_join_attempts, 10 + (int) (order.patienceMillis() / 100));
+        }
+    }
+
+    SeedOrder seedOrder() {
+        return seedOrder;
+    }
+
+    /** Whether discovery should now ask the leader only: a follower waiting for its leader to start the cluster. */
+    boolean asksLeaderOnly() {
+        return impl instanceof SeedOrderClient c && c.asksLeaderOnly();
     }
 
     /**

@@ -48,7 +48,7 @@ public class NodeProtocol extends Protocol {
 
     private JoinGuard joins;
     private final MergeTrigger merges = new MergeTrigger(this);
-    private volatile SeedDiscovery seedDiscovery = new SeedDiscovery(0);
+    private volatile SeedDiscovery seedDiscovery = new SeedDiscovery(0, null);
     private final Departures departures = new Departures(System::nanoTime);
     private final Suspicions suspicions = new Suspicions(this, departures);
     private final StaleViewCheck staleView = new StaleViewCheck(this, suspicions::verify);
@@ -61,9 +61,12 @@ public class NodeProtocol extends Protocol {
     private Future<?> sweeper;
     private volatile MergeCadence cadence;
 
-    /** How many other nodes this node's seeds name: discovery ends once that many answered. */
-    void expectSeeds(int others) {
-        seedDiscovery = new SeedDiscovery(others);
+    /**
+     * How many other nodes this node's seeds name (discovery ends once that many answered) and, for a follower of the
+     * {@link SeedOrder}, the name of the seed that starts the cluster (discovery also ends once it answered).
+     */
+    void expectSeeds(int others, String leader) {
+        seedDiscovery = new SeedDiscovery(others, leader);
     }
 
     /** Sets the cluster key; called by the adapter before the channel connects. */

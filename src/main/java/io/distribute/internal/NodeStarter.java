@@ -6,6 +6,7 @@ import io.distribute.cluster.StartError;
 import io.distribute.internal.secure.Certificates;
 import io.distribute.internal.secure.SecureLayer;
 import org.jgroups.JChannel;
+import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.conf.ProtocolConfiguration;
 import org.jgroups.protocols.AUTH;
 import org.jgroups.protocols.TCP;
@@ -140,6 +141,20 @@ final class NodeStarter {
         return password.map(String::toCharArray).orElse(null);
     }
 
+    /** Who starts the cluster among nodes started together with these seeds ({@link SeedOrder}), set up in {@code ch}. */
+    private static SeedOrder seedOrder(JChannel ch, String self, List<NodeName> seeds, boolean noSeeds,
+                                       ClusterConfig config) {
+        SeedOrder order = noSeeds ? SeedOrder.NONE
+                : SeedOrder.of(self, seeds.stream().map(NodeName::text).toList(), config.joinTimeout());
+        ch.addAddressGenerator(() -> NodeAddress.create(self, order.rank()));
+        if (ch.getProtocolStack().findProtocol(GMS.class) instanceof MembershipGms gms) {
+            gms.followSeeds(order);
+            seeds.stream().filter(s -> s.text().equals(order.leader())).findFirst()
+                    .ifPresent(leader -> StackTuning.leaderFirst(ch, leader, gms::asksLeaderOnly));
+        }
+        return order;
+    }
+
     private static Attempt tryStart(NodeName name, CookieSecret secret, Certificates certificates, ClusterConfig config,
                                     InetAddress host, int port, List<NodeName> seeds, boolean noSeeds, String claim) {
         JChannel ch = null;
@@ -153,10 +168,10 @@ final class NodeStarter {
             EmptyDnsWarning.install(ch, name.text());
             ch.setName(name.text());
             String text = name.text();
-            ch.addAddressGenerator(() -> NodeAddress.create(text));
+            SeedOrder order = seedOrder(ch, text, seeds, noSeeds, config);
             NodeProtocol np = ch.getProtocolStack().findProtocol(NodeProtocol.class);
             np.setSecret(secret);
-            np.expectSeeds((int) seeds.stream().filter(s -> !s.text().equals(name.text())).count());
+            np.expectSeeds((int) seeds.stream().filter(s -> !s.text().equals(name.text())).count(), order.leader());
             // Below JGroups: every TCP connection it opens or accepts is TLS keyed by the cookie.
             SecureLayer layer = new SecureLayer(secret.expand(TLS_PSK_LABEL), secret.expand(UDP_SEAL_LABEL),
                     secret.expand(TLS_BINDING_LABEL), certificates, name.name(), name.text());

@@ -1,5 +1,6 @@
 package io.distribute.internal;
 
+import org.jgroups.protocols.PingData;
 import org.jgroups.util.Responses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,10 +23,16 @@ final class SeedDiscovery {
     static final long CHECK_MILLIS = 5;
 
     private final int seeds;
+    private final String leader;
 
-    /** @param seeds how many other nodes the seeds name (0: nothing to count, discovery runs as JGroups sets it) */
-    SeedDiscovery(int seeds) {
+    /**
+     * @param seeds how many other nodes the seeds name (0: nothing to count, discovery runs as JGroups sets it)
+     * @param leader the name of the seed that starts the cluster ({@link SeedOrder}), if it is not us (else null):
+     *               discovery also ends once it has answered
+     */
+    SeedDiscovery(int seeds, String leader) {
         this.seeds = seeds;
+        this.leader = leader;
     }
 
     /** Watches {@code answers} (a discovery run lasting at most {@code timeoutMillis}) and ends it once complete. */
@@ -38,6 +45,18 @@ final class SeedDiscovery {
         check(r, start, deadline, timer);
     }
 
+    private boolean leaderAnswered(Responses r) {
+        if (leader == null) {
+            return false;
+        }
+        for (PingData d : r) {
+            if (leader.equals(NodeAddress.nameOf(d.getAddress()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void check(Responses r, long start, long deadline, TimeScheduler timer) {
         if (r.isDone() || System.nanoTime() >= deadline) {
             // Why a start was slow: few answers by the join timeout means clusters of one, to be merged later.
@@ -45,9 +64,9 @@ final class SeedDiscovery {
                     + "answering", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), r.size(), seeds);
             return;
         }
-        if (r.size() >= seeds) {
+        if (r.size() >= seeds || leaderAnswered(r)) {
             r.done();
-            LOG.debug("discovery: all {} seeds answered after {} ms", seeds,
+            LOG.debug("discovery: {} of {} seeds answered after {} ms", r.size(), seeds,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
             return;
         }

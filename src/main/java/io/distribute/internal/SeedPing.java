@@ -1,12 +1,14 @@
 package io.distribute.internal;
 
 import org.jgroups.Address;
+import org.jgroups.Message;
 import org.jgroups.View;
 import org.jgroups.conf.ClassConfigurator;
 import org.jgroups.protocols.PingData;
 import org.jgroups.protocols.TCPPING;
 
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * TCPPING, except that a member of our view asking who is there gets our own entry only. The stacks answer with every
@@ -19,8 +21,23 @@ import java.util.List;
  */
 public class SeedPing extends TCPPING {
 
+    /** Discovery requests not sent now: while a follower asks its leader only ({@link SeedOrderClient}). */
+    private volatile Predicate<Address> withheld = dest -> false;
+
     public SeedPing() {
         id = ClassConfigurator.getProtocolId(TCPPING.class);
+    }
+
+    /** Withholds discovery requests to the physical addresses {@code withheld} matches (tested at each request). */
+    void withhold(Predicate<Address> withheld) {
+        this.withheld = withheld;
+    }
+
+    @Override
+    protected void sendDiscoveryRequest(Message req) {
+        if (!withheld.test(req.getDest())) {
+            super.sendDiscoveryRequest(req);
+        }
     }
 
     @Override

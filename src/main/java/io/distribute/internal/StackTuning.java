@@ -132,6 +132,24 @@ final class StackTuning {
                 && !seedPortsHere.contains(ip.getPort()));
     }
 
+    /**
+     * While {@code now} says so (a follower waiting for its leader, see {@link SeedOrder}), discovery asks only the
+     * {@code leader}'s address. Left as it is when the leader's host does not resolve yet.
+     */
+    static void leaderFirst(JChannel ch, NodeName leader, java.util.function.BooleanSupplier now) {
+        if (!(ch.getProtocolStack().findProtocol(TCPPING.class) instanceof SeedPing ping)) {
+            return;
+        }
+        java.util.Set<InetAddress> at;
+        try {
+            at = java.util.Set.of(InetAddress.getAllByName(leader.host()));
+        } catch (java.net.UnknownHostException e) {
+            return;
+        }
+        ping.withhold(dest -> now.getAsBoolean() && !(dest instanceof IpAddress ip && at.contains(ip.getIpAddress())
+                && (!leader.hasPort() || ip.getPort() == leader.port())));
+    }
+
     /** Hands the prepared protocol list to JChannel. */
     record ListConfigurator(List<ProtocolConfiguration> configs) implements ProtocolStackConfigurator {
         @Override

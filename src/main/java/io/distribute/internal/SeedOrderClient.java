@@ -1,0 +1,105 @@
+package io.distribute.internal;
+
+import org.jgroups.Address;
+import org.jgroups.Event;
+import org.jgroups.protocols.PingData;
+import org.jgroups.protocols.pbcast.ClientGmsImpl;
+import org.jgroups.util.Responses;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * GMS' joining role, following the {@link SeedOrder}: a follower asks only its leader until the leader or a
+ * coordinator answers, and when discovery finds only nodes that are joining too, it does not start the cluster itself
+ * while its patience lasts: it asks again shortly, and joins the leader once the leader answers as coordinator.
+ */
+final class SeedOrderClient extends ClientGmsImpl {
+
+    /** Between two discovery rounds while the leader has not started the cluster (GMS' own pause is 100 ms). */
+    private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final MembershipGms gms;
+    private volatile long joinStarted = System.nanoTime();
+    /** While set, discovery asks the leader only (see {@link SeedPing}). */
+    private volatile boolean leaderOnly;
+
+    SeedOrderClient(MembershipGms gms) {
+        super(gms);
+        this.gms = gms;
+    }
+
+    @Override
+    public void join(Address mbr) {
+        joinStarted = System.nanoTime();
+        leaderOnly = true;
+        try {
+            awaitLeader();
+            super.join(mbr);
+        } finally {
+            leaderOnly = false;
+        }
+    }
+
+    @Override
+    public void joinWithStateTransfer(Address mbr) {
+        joinStarted = System.nanoTime();
+        leaderOnly = true;
+        try {
+            awaitLeader();
+            super.joinWithStateTransfer(mbr);
+        } finally {
+            leaderOnly = false;
+        }
+    }
+
+    /**
+     * Whether discovery should ask the leader only, now: early in a follower's join (see {@link
+     * SeedOrder#asksLeaderOnly}). Asking every seed is what made ~240 handshakes at once when 16 nodes started
+     * together; the leader counts each follower's request as an answer, so it still hears from them all.
+     */
+    boolean asksLeaderOnly() {
+        return leaderOnly && gms.seedOrder().asksLeaderOnly(joinStarted);
+    }
+
+    /**
+     * A follower runs discovery rounds until a coordinator answers (the leader, once it has started the cluster, or
+     * the coordinator of a cluster already running), or its patience is over; GMS' join then takes it from there.
+     * Each round sends the requests again (one lost among other handshakes is not waited for) and ends as soon as the
+     * leader has answered ({@link SeedDiscovery}); while the leader is still joining too, the next round follows a
+     * short pause. Stock GMS started a cluster of its own after any round in which nobody answered.
+     */
+    private void awaitLeader() {
+        SeedOrder order = gms.seedOrder();
+        while (order.stillWaiting(joinStarted) && !gms.isLeaving()) {
+            Object found = gms.getDownProtocol().down(new Event(Event.FIND_INITIAL_MBRS, gms.getJoinTimeout()));
+            if (!(found instanceof Responses r)) {
+                return;
+            }
+            long round = System.nanoTime();
+            try {
+                r.waitFor(gms.getJoinTimeout());
+            } finally {
+                r.done();
+            }
+            for (PingData d : r) {
+                if (d.isCoord()) {
+                    return;
+                }
+            }
+            long left = RETRY_NANOS - (System.nanoTime() - round);
+            if (left > 0) {
+                LockSupport.parkNanos(left);
+            }
+        }
+    }
+
+    @Override
+    protected boolean firstOfAllClients(Address joiner, Responses rsps) {
+        if (gms.seedOrder().stillWaiting(joinStarted)) {
+            LockSupport.parkNanos(RETRY_NANOS);
+            return false;
+        }
+        return super.firstOfAllClients(joiner, rsps);
+    }
+}

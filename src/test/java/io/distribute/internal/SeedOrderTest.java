@@ -1,0 +1,136 @@
+package io.distribute.internal;
+
+import io.distribute.cluster.ClusterConfig;
+import io.distribute.cluster.ClusterNode;
+import io.distribute.cluster.MembershipEvent;
+import io.distribute.Result;
+import io.distribute.cluster.StartError;
+import io.distribute.testing.Ports;
+import io.distribute.testing.TestCluster;
+import org.jgroups.MergeView;
+import org.jgroups.View;
+import org.jgroups.util.ExtendedUUID;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+
+import static io.distribute.testing.TestCluster.COOKIE;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Nodes started together with the same seeds leave starting the cluster to the seed whose name sorts first. */
+class SeedOrderTest {
+
+    @Test
+    void theSeedThatSortsFirstLeadsAndTheOthersFollowIt() {
+        List<String> seeds = List.of("c@h:3", "a@h:1", "b@h:2");
+        SeedOrder leader = SeedOrder.of("a@h:1", seeds, Duration.ofSeconds(1));
+        assertFalse(leader.follows());
+        assertEquals(0, leader.rank());
+        assertNull(leader.leader());
+        SeedOrder b = SeedOrder.of("b@h:2", seeds, Duration.ofSeconds(1));
+        assertTrue(b.follows());
+        assertEquals(1, b.rank());
+        assertEquals("a@h:1", b.leader());
+        assertEquals(2000, b.patienceMillis(), "two join timeouts");
+        assertEquals(2, SeedOrder.of("c@h:3", seeds, Duration.ofSeconds(1)).rank());
+        assertEquals(1, SeedOrder.of("b@h:2", List.of("a@h:1"), Duration.ofSeconds(1)).rank(),
+                "a seed that leaves itself out of its list ranks the same");
+        assertTrue(b.stillWaiting(System.nanoTime()));
+        assertFalse(b.stillWaiting(System.nanoTime() - Duration.ofSeconds(3).toNanos()));
+        assertFalse(SeedOrder.NONE.follows());
+    }
+
+    @Test
+    void anAddressIsOrderedByItsRankWhateverItsRandomBits() {
+        for (int i = 0; i < 1000; i++) {
+            ExtendedUUID low = NodeAddress.create("x@h:1", 3);
+            ExtendedUUID high = NodeAddress.create("y@h:2", 4);
+            assertTrue(low.compareTo(high) < 0);
+            assertEquals("x@h:1", NodeAddress.nameOf(low));
+            assertTrue(NodeAddress.create("z@h:3", SeedOrder.MAX_RANK).compareTo(high) > 0);
+        }
+        assertFalse(NodeAddress.create("x@h:1", 1).equals(NodeAddress.create("x@h:1", 1)), "a new incarnation each time");
+    }
+
+    /** The leader starts the cluster and everyone joins it: one view built by joins, no merge, no one reported down. */
+    @Test
+    void nodesStartedTogetherJoinTheLeaderWithoutAMerge() throws Exception {
+        int first = Ports.block(6);
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            names.add("so" + i + "@127.0.0.1:" + (first + i));
+        }
+        ClusterConfig cfg = TestCluster.testConfig().seeds(names).build();
+        try (TestCluster c = new TestCluster()) {
+            List<Result<ClusterNode, StartError>> started = Collections.synchronizedList(new ArrayList<>());
+            List<MembershipEvent> downs = new CopyOnWriteArrayList<>();
+            CountDownLatch go = new CountDownLatch(1);
+            List<Thread> threads = new ArrayList<>();
+            for (String n : names) {
+                threads.add(new Thread(() -> {
+                    try {
+                        go.await();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    started.add(ClusterNode.start(n, COOKIE, cfg));
+                }));
+            }
+            threads.forEach(Thread::start);
+            go.countDown();
+            for (Thread t : threads) {
+                t.join(20_000);
+            }
+            started.forEach(r -> c.add(r.orElseThrow()));
+            c.nodes().forEach(n -> n.subscribe(e -> {
+                if (e instanceof MembershipEvent.NodeDown) {
+                    downs.add(e);
+                }
+            }));
+            await().atMost(Duration.ofSeconds(10)).until(c::agree);
+            assertEquals(5, c.get(0).nodes().size(), c.dump());
+            for (ClusterNode n : c.nodes()) {
+                View v = Channels.of(n).getView();
+                assertEquals(names.get(0), NodeAddress.nameOf(v.getCoord()), "the leader is the coordinator: " + v);
+                assertFalse(v instanceof MergeView, "formed by joins, not merged: " + v);
+            }
+            assertEquals(List.of(), downs);
+        }
+    }
+
+    /**
+     * A follower whose leader is down: while no cluster runs, it waits its patience (two join timeouts) and starts one;
+     * a follower started next asks its leader only for one join timeout, then every seed, and joins that cluster.
+     */
+    @Test
+    void followersOfALeaderThatIsDownStillFormACluster() {
+        int first = Ports.block(3);
+        String absent = "sa0@127.0.0.1:" + first; // sorts first: the leader, never started
+        String b = "sb1@127.0.0.1:" + (first + 1);
+        String c2 = "sc2@127.0.0.1:" + (first + 2);
+        ClusterConfig cfg = TestCluster.testConfig().seeds(absent, b, c2).build(); // joinTimeout 500 ms
+        try (TestCluster c = new TestCluster()) {
+            long t0 = System.nanoTime();
+            c.add(ClusterNode.start(b, COOKIE, cfg).orElseThrow());
+            long alone = (System.nanoTime() - t0) / 1_000_000;
+            long t1 = System.nanoTime();
+            c.add(ClusterNode.start(c2, COOKIE, cfg).orElseThrow());
+            long joined = (System.nanoTime() - t1) / 1_000_000;
+            await().atMost(Duration.ofSeconds(5)).until(c::agree);
+            assertEquals(List.of(c2), c.get(0).nodes());
+            assertTrue(alone >= 1000, "the first follower waited its patience: " + alone + " ms");
+            assertTrue(joined < 2500, "the second joined the running cluster: " + joined + " ms");
+            System.out.println("leader down: first follower alone after " + alone + " ms, second joined in " + joined
+                    + " ms");
+        }
+    }
+}
