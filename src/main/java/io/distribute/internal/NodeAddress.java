@@ -28,19 +28,7 @@ public final class NodeAddress {
 
     /** A new address (a new incarnation) for a node called {@code name}. */
     public static ExtendedUUID create(String name) {
-        return create(name, 0);
-    }
-
-    /**
-     * A new address for a node called {@code name} with {@code rank} (0 to 0x7FFF) in its top 16 bits: JGroups orders
-     * addresses by their bits, so its "lowest address" choices follow the rank (see {@link SeedOrder}); the other
-     * 112 bits are random.
-     */
-    static ExtendedUUID create(String name, int rank) {
-        ExtendedUUID random = ExtendedUUID.randomUUID();
-        long top = ((long) rank << 48) | (random.getMostSignificantBits() & 0x0000_FFFF_FFFF_FFFFL);
-        ExtendedUUID a = new ExtendedUUID(top, random.getLeastSignificantBits());
-        org.jgroups.util.NameCache.add(a, name);
+        ExtendedUUID a = ExtendedUUID.randomUUID(name);
         a.put(NAME_KEY, name.getBytes(StandardCharsets.UTF_8));
         return a;
     }

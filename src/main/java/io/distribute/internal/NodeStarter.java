@@ -146,7 +146,6 @@ final class NodeStarter {
                                        ClusterConfig config) {
         SeedOrder order = noSeeds ? SeedOrder.NONE
                 : SeedOrder.of(self, seeds.stream().map(NodeName::text).toList(), config.joinTimeout());
-        ch.addAddressGenerator(() -> NodeAddress.create(self, order.rank()));
         if (ch.getProtocolStack().findProtocol(GMS.class) instanceof MembershipGms gms) {
             gms.followSeeds(order);
             seeds.stream().filter(s -> s.text().equals(order.leader())).findFirst()
@@ -168,6 +167,7 @@ final class NodeStarter {
             EmptyDnsWarning.install(ch, name.text());
             ch.setName(name.text());
             String text = name.text();
+            ch.addAddressGenerator(() -> NodeAddress.create(text));
             SeedOrder order = seedOrder(ch, text, seeds, noSeeds, config);
             NodeProtocol np = ch.getProtocolStack().findProtocol(NodeProtocol.class);
             np.setSecret(secret);

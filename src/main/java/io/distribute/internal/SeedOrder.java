@@ -3,7 +3,6 @@ package io.distribute.internal;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -11,35 +10,33 @@ import java.util.concurrent.TimeUnit;
 /**
  * Who starts the cluster when nodes with the same seeds start together: the seed whose name sorts first (the leader).
  * Every other node (a follower) waits for it, up to a patience of two join timeouts, instead of starting a cluster of
- * its own, and for the first join timeout asks only the leader. Stock JGroups asked every seed and made whoever had the lowest
- * random address among the answers it had heard coordinator: with 16 nodes in 4 cold JVMs on two cores, ~240 TLS
- * handshakes at once took longer than their 1 s deadline, no node heard any seed within the join timeout, and all 16
- * started clusters of one, merged over 2-15 s. A node's rank (how many of its seeds sort before it) goes into the top
- * bits of its address, so JGroups' own "lowest address" choices (the first of several clients, a merge leader) follow
- * the seed order too.
+ * its own, and for the first join timeout asks only the leader. Stock JGroups asked every seed and made whoever had
+ * the lowest random address among the answers it had heard coordinator: with 16 nodes in 4 cold JVMs on two cores,
+ * ~240 TLS handshakes at once took longer than their 1 s deadline, no node heard any seed within the join timeout,
+ * and all 16 started clusters of one, merged over 2-15 s. When only nodes that are joining too answer, the leader
+ * starts the cluster whatever the order of the (random) addresses, which is what GMS compares otherwise.
  */
 final class SeedOrder {
 
-    /** A node without seeds: no one to wait for, ranked like every other such node. */
-    static final SeedOrder NONE = new SeedOrder(Collections.emptySortedSet(), 0);
+    /** A node without seeds: no one to wait for, and GMS' own rule if only joining nodes answer. */
+    static final SeedOrder NONE = new SeedOrder(false, Collections.emptySortedSet(), 0);
 
     /** How many join timeouts a follower waits for the leader before it may start a cluster itself. */
     static final int PATIENCE_JOIN_TIMEOUTS = 2;
 
-    /** Ranks above this share it (the address keeps 48 random bits of its top half). */
-    static final int MAX_RANK = 0x7FFF;
-
+    private final boolean hasSeeds;
     private final SortedSet<String> before;
     private final long patienceNanos;
     private final long leaderOnlyNanos;
 
-    private SeedOrder(SortedSet<String> before, long joinTimeoutNanos) {
+    private SeedOrder(boolean hasSeeds, SortedSet<String> before, long joinTimeoutNanos) {
+        this.hasSeeds = hasSeeds;
         this.before = before;
         this.patienceNanos = joinTimeoutNanos * PATIENCE_JOIN_TIMEOUTS;
         this.leaderOnlyNanos = joinTimeoutNanos;
     }
 
-    /** The order for a node called {@code self} (name@host:port) with {@code seeds} (the same form; self is skipped). */
+    /** The order for a node called {@code self} (name@host:port) with {@code seeds} (same form; self is skipped). */
     static SeedOrder of(String self, Collection<String> seeds, Duration joinTimeout) {
         SortedSet<String> before = new TreeSet<>();
         for (String s : seeds) {
@@ -47,12 +44,13 @@ final class SeedOrder {
                 before.add(s);
             }
         }
-        return new SeedOrder(Collections.unmodifiableSortedSet(before), joinTimeout.toNanos());
+        boolean others = seeds.stream().anyMatch(s -> !s.equals(self));
+        return new SeedOrder(others, Collections.unmodifiableSortedSet(before), joinTimeout.toNanos());
     }
 
-    /** How many of our seeds sort before us: 0 for the leader (and for a node without seeds). */
-    int rank() {
-        return Math.min(before.size(), MAX_RANK);
+    /** Whether we start the cluster when only nodes joining too answer: we have seeds and none sorts before us. */
+    boolean leads() {
+        return hasSeeds && before.isEmpty();
     }
 
     /** Whether another node is to start the cluster: some seed sorts before us. */
@@ -79,13 +77,13 @@ final class SeedOrder {
         return follows() && System.nanoTime() - since < leaderOnlyNanos;
     }
 
-    /** Whether a follower that began joining at {@code since} (System.nanoTime) should still leave the start to others. */
+    /** Whether a follower that began joining at {@code since} (nanoTime) should still leave the start to others. */
     boolean stillWaiting(long since) {
         return follows() && System.nanoTime() - since < patienceNanos;
     }
 
     @Override
     public String toString() {
-        return follows() ? "follower of " + leader() + " (rank " + rank() + ")" : "leader";
+        return follows() ? "follower of " + leader() : leads() ? "leader" : "no seeds";
     }
 }

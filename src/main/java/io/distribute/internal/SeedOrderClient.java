@@ -96,9 +96,15 @@ final class SeedOrderClient extends ClientGmsImpl {
 
     @Override
     protected boolean firstOfAllClients(Address joiner, Responses rsps) {
-        if (gms.seedOrder().stillWaiting(joinStarted)) {
+        SeedOrder order = gms.seedOrder();
+        if (order.stillWaiting(joinStarted)) {
             LockSupport.parkNanos(RETRY_NANOS);
             return false;
+        }
+        if (order.leads()) {
+            // Only nodes that are joining too answered: the leader starts the cluster, whatever the addresses' order
+            // (GMS' rule, the lowest address starts it, given no one else to compare with).
+            return super.firstOfAllClients(joiner, new Responses(false));
         }
         return super.firstOfAllClients(joiner, rsps);
     }

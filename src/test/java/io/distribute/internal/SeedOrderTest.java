@@ -9,7 +9,6 @@ import io.distribute.testing.Ports;
 import io.distribute.testing.TestCluster;
 import org.jgroups.MergeView;
 import org.jgroups.View;
-import org.jgroups.util.ExtendedUUID;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -34,31 +33,22 @@ class SeedOrderTest {
         List<String> seeds = List.of("c@h:3", "a@h:1", "b@h:2");
         SeedOrder leader = SeedOrder.of("a@h:1", seeds, Duration.ofSeconds(1));
         assertFalse(leader.follows());
-        assertEquals(0, leader.rank());
+        assertTrue(leader.leads());
         assertNull(leader.leader());
         SeedOrder b = SeedOrder.of("b@h:2", seeds, Duration.ofSeconds(1));
         assertTrue(b.follows());
-        assertEquals(1, b.rank());
+        assertFalse(b.leads());
         assertEquals("a@h:1", b.leader());
         assertEquals(2000, b.patienceMillis(), "two join timeouts");
-        assertEquals(2, SeedOrder.of("c@h:3", seeds, Duration.ofSeconds(1)).rank());
-        assertEquals(1, SeedOrder.of("b@h:2", List.of("a@h:1"), Duration.ofSeconds(1)).rank(),
-                "a seed that leaves itself out of its list ranks the same");
+        assertEquals("a@h:1", SeedOrder.of("c@h:3", seeds, Duration.ofSeconds(1)).leader());
+        assertEquals("a@h:1", SeedOrder.of("b@h:2", List.of("a@h:1"), Duration.ofSeconds(1)).leader(),
+                "a seed that leaves itself out of its list follows the same leader");
+        assertTrue(SeedOrder.of("a@h:1", List.of("b@h:2", "c@h:3"), Duration.ofSeconds(1)).leads());
+        assertFalse(SeedOrder.of("a@h:1", List.of("a@h:1"), Duration.ofSeconds(1)).leads(), "only itself: no seeds");
         assertTrue(b.stillWaiting(System.nanoTime()));
         assertFalse(b.stillWaiting(System.nanoTime() - Duration.ofSeconds(3).toNanos()));
         assertFalse(SeedOrder.NONE.follows());
-    }
-
-    @Test
-    void anAddressIsOrderedByItsRankWhateverItsRandomBits() {
-        for (int i = 0; i < 1000; i++) {
-            ExtendedUUID low = NodeAddress.create("x@h:1", 3);
-            ExtendedUUID high = NodeAddress.create("y@h:2", 4);
-            assertTrue(low.compareTo(high) < 0);
-            assertEquals("x@h:1", NodeAddress.nameOf(low));
-            assertTrue(NodeAddress.create("z@h:3", SeedOrder.MAX_RANK).compareTo(high) > 0);
-        }
-        assertFalse(NodeAddress.create("x@h:1", 1).equals(NodeAddress.create("x@h:1", 1)), "a new incarnation each time");
+        assertFalse(SeedOrder.NONE.leads());
     }
 
     /** The leader starts the cluster and everyone joins it: one view built by joins, no merge, no one reported down. */
