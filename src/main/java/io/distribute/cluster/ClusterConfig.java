@@ -110,10 +110,7 @@ public final class ClusterConfig {
         return values.failureDetectionTimeout;
     }
 
-    /**
-     * How long a node started with seeds waits for one of them before it starts alone; a node that is not the first of
-     * its seeds (by name) waits up to twice as long for that one to start the cluster.
-     */
+    /** How long a node with seeds waits for them before it starts alone (twice that if one sorts before it). */
     public Duration joinTimeout() {
         return values.joinTimeout;
     }

@@ -31,23 +31,21 @@ final class SeedOrderClient extends ClientGmsImpl {
 
     @Override
     public void join(Address mbr) {
-        joinStarted = System.nanoTime();
-        leaderOnly = true;
-        try {
-            awaitLeader();
-            super.join(mbr);
-        } finally {
-            leaderOnly = false;
-        }
+        joining(() -> super.join(mbr));
     }
 
     @Override
     public void joinWithStateTransfer(Address mbr) {
+        joining(() -> super.joinWithStateTransfer(mbr));
+    }
+
+    /** Waits for the leader, then runs GMS' {@code join}, asking the leader only early on. */
+    private void joining(Runnable join) {
         joinStarted = System.nanoTime();
         leaderOnly = true;
         try {
             awaitLeader();
-            super.joinWithStateTransfer(mbr);
+            join.run();
         } finally {
             leaderOnly = false;
         }

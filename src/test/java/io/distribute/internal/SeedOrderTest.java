@@ -3,8 +3,6 @@ package io.distribute.internal;
 import io.distribute.cluster.ClusterConfig;
 import io.distribute.cluster.ClusterNode;
 import io.distribute.cluster.MembershipEvent;
-import io.distribute.Result;
-import io.distribute.cluster.StartError;
 import io.distribute.testing.Ports;
 import io.distribute.testing.TestCluster;
 import org.jgroups.MergeView;
@@ -13,10 +11,8 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 
 import static io.distribute.testing.TestCluster.COOKIE;
 import static org.awaitility.Awaitility.await;
@@ -61,26 +57,8 @@ class SeedOrderTest {
         }
         ClusterConfig cfg = TestCluster.testConfig().seeds(names).build();
         try (TestCluster c = new TestCluster()) {
-            List<Result<ClusterNode, StartError>> started = Collections.synchronizedList(new ArrayList<>());
             List<MembershipEvent> downs = new CopyOnWriteArrayList<>();
-            CountDownLatch go = new CountDownLatch(1);
-            List<Thread> threads = new ArrayList<>();
-            for (String n : names) {
-                threads.add(new Thread(() -> {
-                    try {
-                        go.await();
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                    started.add(ClusterNode.start(n, COOKIE, cfg));
-                }));
-            }
-            threads.forEach(Thread::start);
-            go.countDown();
-            for (Thread t : threads) {
-                t.join(20_000);
-            }
-            started.forEach(r -> c.add(r.orElseThrow()));
+            c.startAtOnce(names, cfg);
             c.nodes().forEach(n -> n.subscribe(e -> {
                 if (e instanceof MembershipEvent.NodeDown) {
                     downs.add(e);

@@ -4,7 +4,6 @@ import io.distribute.Result;
 import io.distribute.cluster.ClusterConfig;
 import io.distribute.cluster.ClusterNode;
 import io.distribute.cluster.ConnectError;
-import io.distribute.cluster.StartError;
 import io.distribute.cluster.Subscription;
 import io.distribute.testing.Ports;
 import io.distribute.testing.TestCluster;
@@ -15,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -39,26 +37,7 @@ class FormationAndConcurrencyTest {
         }
         ClusterConfig cfg = TestCluster.testConfig().seeds(names).joinTimeout(Duration.ofMillis(300)).build();
         try (TestCluster c = new TestCluster()) {
-            CountDownLatch go = new CountDownLatch(1);
-            List<Result<ClusterNode, StartError>> started = Collections.synchronizedList(new ArrayList<>());
-            List<Thread> threads = new ArrayList<>();
-            for (String n : names) {
-                threads.add(new Thread(() -> {
-                    try {
-                        go.await();
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                    started.add(ClusterNode.start(n, COOKIE, cfg));
-                }));
-            }
-            threads.forEach(Thread::start);
-            long t0 = System.nanoTime();
-            go.countDown();
-            for (Thread t : threads) {
-                t.join(20_000);
-            }
-            started.forEach(r -> c.add(r.orElseThrow()));
+            long t0 = c.startAtOnce(names, cfg);
             await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).until(c::agree);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             System.out.println("5 nodes started at once -> one cluster in " + ms + " ms");

@@ -97,6 +97,39 @@ public final class TestCluster implements AutoCloseable {
         return add(ClusterNode.start(fullName, cookie, config).orElseThrow());
     }
 
+    /**
+     * Starts every one of {@code names} (exact names) with {@code config}, each on a thread of its own, released at the
+     * same instant; waits (bounded) for every start to return and adds the nodes.
+     *
+     * @return when they were released (System.nanoTime)
+     */
+    public long startAtOnce(List<String> names, ClusterConfig config) throws InterruptedException {
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<ClusterNode> started = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        List<Thread> threads = new java.util.ArrayList<>();
+        for (String n : names) {
+            threads.add(new Thread(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                started.add(ClusterNode.start(n, COOKIE, config).orElseThrow());
+            }, "start-" + n));
+        }
+        threads.forEach(Thread::start);
+        long t0 = System.nanoTime();
+        go.countDown();
+        for (Thread t : threads) {
+            t.join(20_000);
+        }
+        started.forEach(this::add);
+        if (started.size() != names.size()) {
+            throw new AssertionError("started " + started.size() + " of " + names.size() + " nodes");
+        }
+        return t0;
+    }
+
     /** Adds a node started elsewhere, so that close() stops it. */
     public ClusterNode add(ClusterNode node) {
         nodes.add(node);
