@@ -144,7 +144,9 @@ final class NodeStarter {
     /** Who starts the cluster among nodes started together with these seeds ({@link SeedOrder}), set up in {@code ch}. */
     private static SeedOrder seedOrder(JChannel ch, String self, List<NodeName> seeds, boolean noSeeds,
                                        ClusterConfig config) {
-        SeedOrder order = noSeeds ? SeedOrder.NONE
+        // Seeds are for the tcp stack (TCPPING); udp and dns find each other otherwise and ignore them.
+        boolean seeded = !noSeeds && ch.getProtocolStack().findProtocol(TCPPING.class) != null;
+        SeedOrder order = !seeded ? SeedOrder.NONE
                 : SeedOrder.of(self, seeds.stream().map(NodeName::text).toList(), config.joinTimeout());
         if (ch.getProtocolStack().findProtocol(GMS.class) instanceof MembershipGms gms) {
             gms.followSeeds(order);
