@@ -41,20 +41,11 @@ class StaleCoordinatorViewTest {
     void theOnlyMemberThatGotACrashedCoordinatorsLastViewTakesTheSuccessorsView() throws Exception {
         try (ChildNode coord = ChildNode.start("firstcoord@127.0.0.1:" + Ports.next(), COOKIE, 2000);
              TestCluster c = new TestCluster()) {
-            // Started with the child as seed (a GMS join): it stays the coordinator.
-            for (int i = 1; i <= 3; i++) {
-                c.start("successor" + i, TestCluster.testConfig().seeds(coord.name).build());
-            }
-            await().atMost(Duration.ofSeconds(15)).until(() -> c.nodes().stream().allMatch(n -> n.nodes().size() == 3));
+            threeMembersOf(coord, c, "successor");
             JChannel stale = Channels.of(c.get(2));
             View v = stale.getView();
             assertEquals(coord.name, NodeAddress.nameOf(v.getCoord()), "the child is the coordinator");
-            List<List<MembershipEvent>> seen = new ArrayList<>();
-            for (ClusterNode n : c.nodes()) {
-                List<MembershipEvent> events = new CopyOnWriteArrayList<>();
-                n.subscribe(events::add);
-                seen.add(events);
-            }
+            List<List<MembershipEvent>> seen = eventsOfEach(c);
             // The coordinator's next view (same members) reached this one member, then the coordinator died.
             View onlyMine = new View(new ViewId(v.getCoord(), v.getViewId().getId() + 1), v.getMembers());
             ((GMS) stale.getProtocolStack().findProtocol(GMS.class)).installView(onlyMine);
@@ -82,10 +73,7 @@ class StaleCoordinatorViewTest {
     void theSuccessorThatMissedTheCrashedCoordinatorsLastViewKeepsTheNodeItTookIn() throws Exception {
         try (ChildNode coord = ChildNode.start("joincoord@127.0.0.1:" + Ports.next(), COOKIE, 2000);
              TestCluster c = new TestCluster()) {
-            for (int i = 1; i <= 3; i++) {
-                c.start("member" + i, TestCluster.testConfig().seeds(coord.name).build());
-            }
-            await().atMost(Duration.ofSeconds(15)).until(() -> c.nodes().stream().allMatch(n -> n.nodes().size() == 3));
+            threeMembersOf(coord, c, "member");
             View before = Channels.of(c.get(0)).getView();
             Address coordinator = before.getCoord();
             assertEquals(coord.name, NodeAddress.nameOf(coordinator), "the child is the coordinator");
@@ -101,12 +89,7 @@ class StaleCoordinatorViewTest {
                     .atMost(Duration.ofSeconds(10)).until(() -> others.stream().allMatch(n -> n.nodes().size() == 4));
             assertTrue(lost.dropped() > 0, "the successor missed a view");
             assertEquals(3, successor.nodes().size(), "the successor does not list the newcomer");
-            List<List<MembershipEvent>> seen = new ArrayList<>();
-            for (ClusterNode n : c.nodes()) {
-                List<MembershipEvent> events = new CopyOnWriteArrayList<>();
-                n.subscribe(events::add);
-                seen.add(events);
-            }
+            List<List<MembershipEvent>> seen = eventsOfEach(c);
             coord.kill();
             await("all four list only each other").atMost(Duration.ofSeconds(3)).until(() -> c.nodes().stream()
                     .allMatch(n -> n.nodes().size() == 3 && !n.nodes().contains(coord.name)));
@@ -119,6 +102,25 @@ class StaleCoordinatorViewTest {
             }
             assertTrue(successor.nodes().contains(newcomer.selfNode()), successor.nodes()::toString);
         }
+    }
+
+    /** Starts three members in this JVM with the child as seed (a GMS join: the child stays the coordinator). */
+    private static void threeMembersOf(ChildNode coord, TestCluster c, String prefix) {
+        for (int i = 1; i <= 3; i++) {
+            c.start(prefix + i, TestCluster.testConfig().seeds(coord.name).build());
+        }
+        await().atMost(Duration.ofSeconds(15)).until(() -> c.nodes().stream().allMatch(n -> n.nodes().size() == 3));
+    }
+
+    /** The membership events each node of {@code c} sees from now on, one list per node. */
+    private static List<List<MembershipEvent>> eventsOfEach(TestCluster c) {
+        List<List<MembershipEvent>> seen = new ArrayList<>();
+        for (ClusterNode n : c.nodes()) {
+            List<MembershipEvent> events = new CopyOnWriteArrayList<>();
+            n.subscribe(events::add);
+            seen.add(events);
+        }
+        return seen;
     }
 
     /** Drops, right below GMS, every view message that one sender (the coordinator) sends this node. */
