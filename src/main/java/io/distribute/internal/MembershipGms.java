@@ -74,7 +74,7 @@ public class MembershipGms extends GMS {
         seedOrder = order;
         if (order.follows()) {
             // a follower asks again every ~100 ms while the leader has not started the cluster: as many more rounds
-            max_join_attempts = Math.max(max_join_attempts, 10 + (int) (order.patienceMillis() / 100));
+            max_join_attempts = Math.max(max_join_attempts, 10 + (int) (order.longestWaitMillis() / 100));
         }
     }
 

@@ -9,8 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Who starts the cluster when nodes with the same seeds start together: the seed whose name sorts first (the leader).
- * Every other node (a follower) waits for it, up to a patience of two join timeouts, instead of starting a cluster of
- * its own, and for the first join timeout asks only the leader. Stock JGroups asked every seed and made whoever had
+ * Every other node (a follower) waits for it, up to a patience of two join timeouts from the first answer it hears,
+ * instead of starting a cluster of its own, and for the first join timeout asks only the leader. Stock JGroups asked every seed and made whoever had
  * the lowest random address among the answers it had heard coordinator: with 16 nodes in 4 cold JVMs on two cores,
  * ~240 TLS handshakes at once took longer than their 1 s deadline, no node heard any seed within the join timeout,
  * and all 16 started clusters of one, merged over 2-15 s. When only nodes that are joining too answer, the leader
@@ -23,6 +23,9 @@ final class SeedOrder {
 
     /** How many join timeouts a follower waits for the leader before it may start a cluster itself. */
     static final int PATIENCE_JOIN_TIMEOUTS = 2;
+
+    /** Waited beyond the patience while no seed has answered at all: the secure layer's handshake deadline. */
+    static final long NO_ANSWER_ALLOWANCE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final boolean hasSeeds;
     private final SortedSet<String> before;
@@ -68,6 +71,11 @@ final class SeedOrder {
         return TimeUnit.NANOSECONDS.toMillis(patienceNanos);
     }
 
+    /** The longest a follower may wait (its patience from an answer heard just before it would start alone). */
+    long longestWaitMillis() {
+        return TimeUnit.NANOSECONDS.toMillis(2 * patienceNanos + NO_ANSWER_ALLOWANCE_NANOS);
+    }
+
     /**
      * Whether a follower that began joining at {@code since} should still ask its leader only: for one join timeout.
      * Long enough for the leader of nodes started together to answer; short for a follower whose leader is down and
@@ -77,9 +85,22 @@ final class SeedOrder {
         return follows() && System.nanoTime() - since < leaderOnlyNanos;
     }
 
-    /** Whether a follower that began joining at {@code since} (nanoTime) should still leave the start to others. */
-    boolean stillWaiting(long since) {
-        return follows() && System.nanoTime() - since < patienceNanos;
+    /**
+     * Whether a follower that began joining at {@code since} and first heard any seed answer at {@code heard} (0: none
+     * yet) should still leave the start to others at {@code now} (all nanoTime): for its patience, counted from the
+     * first answer. A start on a busy machine can see every first handshake miss its deadline (seen with 6 nodes in one
+     * cold JVM and the cores taken: no node heard any other for 1.4 s); then nobody answered anyone, the leader
+     * included, and a follower whose patience ran from the start began a cluster of its own to be merged later. While
+     * nobody answers it waits one handshake deadline more than its patience; then it starts alone.
+     */
+    boolean stillWaiting(long since, long heard, long now) {
+        if (!follows()) {
+            return false;
+        }
+        if (heard == 0) {
+            return now - since < patienceNanos + NO_ANSWER_ALLOWANCE_NANOS;
+        }
+        return now - heard < patienceNanos;
     }
 
     @Override

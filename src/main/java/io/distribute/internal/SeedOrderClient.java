@@ -6,6 +6,9 @@ import org.jgroups.protocols.PingData;
 import org.jgroups.protocols.pbcast.ClientGmsImpl;
 import org.jgroups.util.Responses;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -16,11 +19,15 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class SeedOrderClient extends ClientGmsImpl {
 
+    private static final Logger LOG = LoggerFactory.getLogger(SeedOrderClient.class);
+
     /** Between two discovery rounds while the leader has not started the cluster (GMS' own pause is 100 ms). */
     private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final MembershipGms gms;
     private volatile long joinStarted = System.nanoTime();
+    /** When discovery first brought an answer from any seed during this join (nanoTime); 0: none yet. */
+    private volatile long firstAnswer;
     /** While set, discovery asks the leader only (see {@link SeedPing}). */
     private volatile boolean leaderOnly;
 
@@ -42,6 +49,7 @@ final class SeedOrderClient extends ClientGmsImpl {
     /** Waits for the leader, then runs GMS' {@code join}, asking the leader only early on. */
     private void joining(Runnable join) {
         joinStarted = System.nanoTime();
+        firstAnswer = 0;
         leaderOnly = true;
         try {
             awaitLeader();
@@ -62,14 +70,16 @@ final class SeedOrderClient extends ClientGmsImpl {
 
     /**
      * A follower runs discovery rounds until a coordinator answers (the leader, once it has started the cluster, or
-     * the coordinator of a cluster already running), or its patience is over; GMS' join then takes it from there.
-     * Each round sends the requests again (one lost among other handshakes is not waited for) and ends as soon as the
-     * leader has answered ({@link SeedDiscovery}); while the leader is still joining too, the next round follows a
-     * short pause. Stock GMS started a cluster of its own after any round in which nobody answered.
+     * the coordinator of a cluster already running), or its patience is over ({@link SeedOrder#stillWaiting}); GMS'
+     * join then takes it from there. Each round sends the requests again (one lost among other handshakes is not
+     * waited for) and ends as soon as the leader has answered ({@link SeedDiscovery}); while the leader is still
+     * joining too, the next round follows a short pause. Stock GMS started a cluster of its own after any round in
+     * which nobody answered.
      */
     private void awaitLeader() {
-        SeedOrder order = gms.seedOrder();
-        while (order.stillWaiting(joinStarted) && !gms.isLeaving()) {
+        int rounds = 0;
+        while (waiting() && !gms.isLeaving()) {
+            rounds++;
             Object found = gms.getDownProtocol().down(new Event(Event.FIND_INITIAL_MBRS, gms.getJoinTimeout()));
             if (!(found instanceof Responses r)) {
                 return;
@@ -80,8 +90,13 @@ final class SeedOrderClient extends ClientGmsImpl {
             } finally {
                 r.done();
             }
+            if (!r.isEmpty() && firstAnswer == 0) {
+                firstAnswer = System.nanoTime();
+            }
             for (PingData d : r) {
                 if (d.isCoord()) {
+                    LOG.debug("{}: {} answered as coordinator after {} ms ({} discovery rounds)", self(),
+                            NodeAddress.nameOf(d.getAddress()), millisSince(joinStarted), rounds);
                     return;
                 }
             }
@@ -90,16 +105,35 @@ final class SeedOrderClient extends ClientGmsImpl {
                 LockSupport.parkNanos(left);
             }
         }
+        if (!gms.seedOrder().follows()) {
+            return;
+        }
+        // Why a follower may start a cluster of its own (to be merged later): say whether it heard anyone, and when.
+        LOG.debug("{}: no coordinator answered within its patience ({} ms, {} discovery rounds; first answer from any "
+                + "seed {})", self(), millisSince(joinStarted), rounds,
+                firstAnswer == 0 ? "never" : "after " + TimeUnit.NANOSECONDS.toMillis(firstAnswer - joinStarted) + " ms");
+    }
+
+    /** Whether this follower should still leave the start to others (see {@link SeedOrder#stillWaiting}). */
+    private boolean waiting() {
+        return gms.seedOrder().stillWaiting(joinStarted, firstAnswer, System.nanoTime());
+    }
+
+    private String self() {
+        return NodeAddress.nameOf(gms.getAddress());
+    }
+
+    private static long millisSince(long t) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t);
     }
 
     @Override
     protected boolean firstOfAllClients(Address joiner, Responses rsps) {
-        SeedOrder order = gms.seedOrder();
-        if (order.stillWaiting(joinStarted)) {
+        if (waiting()) {
             LockSupport.parkNanos(RETRY_NANOS);
             return false;
         }
-        if (order.leads()) {
+        if (gms.seedOrder().leads()) {
             // Only nodes that are joining too answered: the leader starts the cluster, whatever the addresses' order
             // (GMS' rule, the lowest address starts it, given no one else to compare with).
             return super.firstOfAllClients(joiner, new Responses(false));

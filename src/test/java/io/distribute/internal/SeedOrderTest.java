@@ -41,8 +41,15 @@ class SeedOrderTest {
                 "a seed that leaves itself out of its list follows the same leader");
         assertTrue(SeedOrder.of("a@h:1", List.of("b@h:2", "c@h:3"), Duration.ofSeconds(1)).leads());
         assertFalse(SeedOrder.of("a@h:1", List.of("a@h:1"), Duration.ofSeconds(1)).leads(), "only itself: no seeds");
-        assertTrue(b.stillWaiting(System.nanoTime()));
-        assertFalse(b.stillWaiting(System.nanoTime() - Duration.ofSeconds(3).toNanos()));
+        long t0 = 1_000_000_000L;
+        long ms = 1_000_000L;
+        assertTrue(b.stillWaiting(t0, t0 + 10 * ms, t0 + 1_900 * ms), "patience runs from the first answer");
+        assertFalse(b.stillWaiting(t0, t0 + 10 * ms, t0 + 2_010 * ms), "and ends two join timeouts after it");
+        assertTrue(b.stillWaiting(t0, t0 + 1_500 * ms, t0 + 3_400 * ms), "a first answer heard late moves it");
+        assertTrue(b.stillWaiting(t0, 0, t0 + 2_900 * ms), "no answer yet: one handshake deadline more");
+        assertFalse(b.stillWaiting(t0, 0, t0 + 3_000 * ms), "then it starts alone");
+        assertFalse(leader.stillWaiting(t0, 0, t0), "the leader never waits");
+        assertEquals(5000, b.longestWaitMillis());
         assertFalse(SeedOrder.NONE.follows());
         assertFalse(SeedOrder.NONE.leads());
     }
