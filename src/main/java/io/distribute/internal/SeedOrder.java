@@ -10,11 +10,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * Who starts the cluster when nodes with the same seeds start together: the seed whose name sorts first (the leader).
  * Every other node (a follower) waits for it, up to a patience of two join timeouts from the first answer it hears,
- * instead of starting a cluster of its own, and for the first join timeout asks only the leader. Stock JGroups asked every seed and made whoever had
- * the lowest random address among the answers it had heard coordinator: with 16 nodes in 4 cold JVMs on two cores,
- * ~240 TLS handshakes at once took longer than their 1 s deadline, no node heard any seed within the join timeout,
- * and all 16 started clusters of one, merged over 2-15 s. When only nodes that are joining too answer, the leader
- * starts the cluster whatever the order of the (random) addresses, which is what GMS compares otherwise.
+ * instead of starting a cluster of its own, and for the first join timeout asks only the leader. Stock JGroups asked
+ * every seed and made whoever had the lowest random address among the answers it had heard coordinator: with 16
+ * nodes in 4 cold JVMs on two cores, ~240 TLS handshakes at once took longer than their 1 s deadline, no node heard
+ * any seed within the join timeout, and all 16 started clusters of one, merged over 2-15 s. When only nodes that are
+ * joining too answer, the leader starts the cluster whatever the order of the (random) addresses, which is what GMS
+ * compares otherwise.
  */
 final class SeedOrder {
 

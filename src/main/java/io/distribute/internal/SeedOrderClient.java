@@ -5,7 +5,6 @@ import org.jgroups.Event;
 import org.jgroups.protocols.PingData;
 import org.jgroups.protocols.pbcast.ClientGmsImpl;
 import org.jgroups.util.Responses;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +25,7 @@ final class SeedOrderClient extends ClientGmsImpl {
 
     private final MembershipGms gms;
     private volatile long joinStarted = System.nanoTime();
-    /** When discovery first brought an answer from any seed during this join (nanoTime); 0: none yet. */
+    /** When the first discovery round that brought an answer from any seed ended, in this join (nanoTime); 0: none. */
     private volatile long firstAnswer;
     /** While set, discovery asks the leader only (see {@link SeedPing}). */
     private volatile boolean leaderOnly;
@@ -109,9 +108,10 @@ final class SeedOrderClient extends ClientGmsImpl {
             return;
         }
         // Why a follower may start a cluster of its own (to be merged later): say whether it heard anyone, and when.
+        long heard = firstAnswer;
         LOG.debug("{}: no coordinator answered within its patience ({} ms, {} discovery rounds; first answer from any "
                 + "seed {})", self(), millisSince(joinStarted), rounds,
-                firstAnswer == 0 ? "never" : "after " + TimeUnit.NANOSECONDS.toMillis(firstAnswer - joinStarted) + " ms");
+                heard == 0 ? "never" : "after " + TimeUnit.NANOSECONDS.toMillis(heard - joinStarted) + " ms");
     }
 
     /** Whether this follower should still leave the start to others (see {@link SeedOrder#stillWaiting}). */
