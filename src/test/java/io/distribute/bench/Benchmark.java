@@ -43,6 +43,10 @@ import java.util.function.Predicate;
  * </pre>
  *
  * Options: {@code --quick}, {@code --only=start,connect,merge,ping,secure,kill,stop,heal,many,idle,scale}, {@code --out=FILE}.
+ * To study one size of the N-at-once rows: {@code -Dbench.many_only=N} (N at once only, no table row),
+ * {@code -Dbench.many_rounds=R} (default 3), {@code -Dbench.many_skip_raw=true}; {@code -Dbench.debug=true} for each
+ * child's log and the membership timeline; {@code -Dbench.child_opts="..."} adds JVM options to every child (a flight
+ * recording, a property to try).
  * Only the public API is used on distribute's side. Every wait is bounded; child JVMs and network namespaces are
  * removed at the end, on failure too.
  */
@@ -56,6 +60,9 @@ public final class Benchmark {
     static final long SETTLE_MS = 200;
     /** How long an N-nodes-at-once run may take to form one view (raw JGroups' stock MERGE3 needs up to 48 s). */
     static final long MANY_BOUND_MS = 50_000;
+    /** Above 0: the many workload runs only this many nodes at once, {@link #MANY_ROUNDS} times (see the options). */
+    static final int MANY_ONLY = Integer.getInteger("bench.many_only", 0);
+    static final int MANY_ROUNDS = Integer.getInteger("bench.many_rounds", 3);
     /** FD_ALL3's timeout on both sides of the N-nodes-at-once rows (ours' default; raw's stock is 40 s). */
     static final long MANY_FD_MS = Long.getLong("bench.many_fd_ms", 3000);
 
@@ -1060,6 +1067,21 @@ public final class Benchmark {
         }
         int[] next = new int[8];
         java.util.Arrays.fill(next, 1);
+        if (MANY_ONLY > 0) { // one size, round after round, each printed: no row of the table
+            Series ours = new Series("ours");
+            Series raw = new Series("raw");
+            for (int i = 0; i < MANY_ROUNDS; i++) {
+                manyOnce(oursJvms, MANY_ONLY, ours, next, 0);
+                if (!Boolean.getBoolean("bench.many_skip_raw")) {
+                    manyOnce(rawJvms, MANY_ONLY, raw, next, 4);
+                }
+            }
+            for (Child c : every) { // a clean exit: a child's flight recording or perf map is written at exit
+                c.send("exit");
+                c.expect("BYE", 30_000, false);
+            }
+            return;
+        }
         for (int i = 0; i < n(3, 1); i++) {
             manyOnce(oursJvms, 16, r16.ours, next, 0);
             if (i < n(2, 1)) {
@@ -1153,6 +1175,8 @@ public final class Benchmark {
                 c.views.values().forEach(v -> sizes.append(v[0]).append(' '));
             }
             s.fail("no single view of " + n + " within " + MANY_BOUND_MS / 1000 + " s; sizes " + sizes.toString().trim());
+            say(String.format(Locale.ROOT, "   %d at once, %s: no single view within %d s", n, s.impl,
+                    MANY_BOUND_MS / 1000));
         }
         if (DEBUG) {
             List<long[]> all = new ArrayList<>();

@@ -106,6 +106,10 @@ final class Child implements AutoCloseable {
         if (Benchmark.DEBUG) { // the child's log, distribute's at DEBUG, into target/bench/child-ID.log
             cmd.addAll(List.of("-Ddistribute.log.level=DEBUG", "-Djgroups.log.level=WARN"));
         }
+        String extra = System.getProperty("bench.child_opts", "").trim(); // JVM options for every child (Benchmark)
+        if (!extra.isEmpty()) {
+            cmd.addAll(List.of(extra.split("\\s+")));
+        }
         cmd.addAll(List.of("-cp", classpath(), BenchChild.class.getName(), ours ? "ours" : "raw"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("CLUSTER_COOKIE", cookie);
