@@ -10,6 +10,7 @@ import org.jgroups.conf.ClassConfigurator;
 import org.jgroups.protocols.MERGE3;
 import org.jgroups.stack.Protocol;
 import org.jgroups.util.MessageBatch;
+import org.jgroups.util.Responses;
 import org.jgroups.util.Tuple;
 
 import java.util.Iterator;
@@ -67,6 +68,11 @@ public class NodeProtocol extends Protocol {
      */
     void expectSeeds(int others, String leader) {
         seedDiscovery = new SeedDiscovery(others, leader);
+    }
+
+    /** The next initial discovery returns {@code answers} (null: asks) without asking ({@link SeedDiscovery#keepForNext}). */
+    void answerNextDiscoveryWith(Responses answers) {
+        seedDiscovery.keepForNext(answers);
     }
 
     /** Sets the cluster key; called by the adapter before the channel connects. */
@@ -152,6 +158,10 @@ public class NodeProtocol extends Protocol {
                 c.viewChanged(v.size()); // before MERGE3, below, restarts its rounds for this view
             }
         } else if (evt.getType() == Event.FIND_INITIAL_MBRS) {
+            Object kept = seedDiscovery.takeKept();
+            if (kept != null) {
+                return kept;
+            }
             Object answers = down_prot.down(evt);
             Object timeout = evt.getArg();
             seedDiscovery.watch(answers, timeout instanceof Long t ? t : 0, getTransport().getTimer());

@@ -55,6 +55,7 @@ final class SeedOrderClient extends ClientGmsImpl {
             join.run();
         } finally {
             leaderOnly = false;
+            answerNextDiscoveryWith(null);
         }
     }
 
@@ -94,6 +95,10 @@ final class SeedOrderClient extends ClientGmsImpl {
             }
             for (PingData d : r) {
                 if (d.isCoord()) {
+                    // GMS' join, next, starts from these answers and sends its JOIN at once. Its own discovery round
+                    // could come back empty on a busy machine, and an empty round makes stock GMS start a cluster of
+                    // its own at once (seen in CI: a follower that had just heard the leader merged in later).
+                    answerNextDiscoveryWith(r);
                     LOG.debug("{}: {} answered as coordinator after {} ms ({} discovery rounds)", self(),
                             NodeAddress.nameOf(d.getAddress()), millisSince(joinStarted), rounds);
                     return;
@@ -112,6 +117,13 @@ final class SeedOrderClient extends ClientGmsImpl {
         LOG.debug("{}: no coordinator answered within its patience ({} ms, {} discovery rounds; first answer from any "
                 + "seed {})", self(), millisSince(joinStarted), rounds,
                 heard == 0 ? "never" : "after " + TimeUnit.NANOSECONDS.toMillis(heard - joinStarted) + " ms");
+    }
+
+    /** Has GMS' next discovery request answered with {@code answers} (null: asked as usual). */
+    private void answerNextDiscoveryWith(Responses answers) {
+        if (gms.getProtocolStack().findProtocol(NodeProtocol.class) instanceof NodeProtocol np) {
+            np.answerNextDiscoveryWith(answers);
+        }
     }
 
     /** Whether this follower should still leave the start to others (see {@link SeedOrder#stillWaiting}). */
