@@ -70,7 +70,10 @@ public class NodeProtocol extends Protocol {
         seedDiscovery = new SeedDiscovery(others, leader);
     }
 
-    /** The next initial discovery returns {@code answers} (null: asks) without asking ({@link SeedDiscovery#keepForNext}). */
+    /**
+     * Has the next initial discovery request answered with {@code answers} instead of asking (null: it asks as
+     * usual); see {@link SeedDiscovery#keepForNext}.
+     */
     void answerNextDiscoveryWith(Responses answers) {
         seedDiscovery.keepForNext(answers);
     }
